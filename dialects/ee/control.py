@@ -1,0 +1,178 @@
+"""Control ops of the `ee` dialect: forks, exit decisions, conditional buffers, exit merges.
+
+```mlir
+%a, %b = ee.split %x : !ee.stream<5x16x16xf32> -> !ee.stream<5x16x16xf32>, !ee.stream<5x16x16xf32>
+%c = ee.exit_decision %logits {threshold = 9.960000e-01 : f64} : !ee.stream<10xf32>
+%e = ee.condbuffer %l, %c {mode = "pass-on-exit"} : !ee.stream<10xf32>
+%k = ee.condbuffer %b, %c {mode = "drop-on-exit", depth = 16 : i64} : !ee.stream<5x16x16xf32>
+%y = ee.exit_merge %e, %final : !ee.stream<10xf32>, !ee.stream<10xf32> -> !ee.stream<10xf32>
+```
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from xdsl.dialects.builtin import I64, Float64Type, FloatAttr, IntegerAttr, StringAttr
+from xdsl.ir import OpResult
+from xdsl.irdl import (
+    VarConstraint,
+    base,
+    irdl_op_definition,
+    operand_def,
+    opt_prop_def,
+    prop_def,
+    result_def,
+    var_operand_def,
+    var_result_def,
+)
+from xdsl.utils.exceptions import VerifyException
+
+from eecc.dialects.ee.base import EEOp, FoldRule, divides
+from eecc.dialects.ee.types import ControlType, StreamType
+
+CRITERIA = ("max-softmax",)
+MODES = ("pass-on-exit", "drop-on-exit")
+
+
+def _coarse(op: EEOp, stream_type: object) -> tuple[FoldRule, ...]:
+    assert isinstance(stream_type, StreamType)
+    return (divides("coarse", stream_type.channels, "channels"),)
+
+
+@irdl_op_definition
+class SplitOp(EEOp):
+    """Lossless broadcast (fork) of a stream to N >= 2 consumers.
+
+    Per sample: consumes one map, produces the same map (same ID) on each output. Stream values
+    have exactly one use, so every fan-out in a network is an explicit `ee.split`.
+    Folds: `coarse` | C.
+    """
+
+    name = "ee.split"
+
+    input = operand_def(StreamType)
+    outputs = var_result_def(StreamType)
+
+    assembly_format = "$input attr-dict `:` type($input) `->` type($outputs)"
+
+    def fold_rules(self) -> tuple[FoldRule, ...]:
+        return _coarse(self, self.input.type)
+
+    def verify_op(self) -> None:
+        if len(self.outputs) < 2:
+            raise VerifyException(f"'ee.split' has {len(self.outputs)} output(s), expected at least 2")
+        for out in self.outputs:
+            if out.type != self.input.type:
+                raise VerifyException(
+                    f"'ee.split' output type {out.type} differs from input type {self.input.type}"
+                )
+
+
+@irdl_op_definition
+class ExitDecisionOp(EEOp):
+    """Decides per sample whether it leaves at this exit: `max softmax(logits) > threshold`.
+
+    Per sample: consumes one vector of logits, produces one control token (`true` = exit).
+    Hardware form, with no divide: `max exp(x) > threshold * sum exp(x)`; the comparison is
+    strict, as PyTorch's `>`. Fixed-point arithmetic: docs/numerics.md. `threshold` is in
+    (0, 1]; `criterion` is "max-softmax" (the only one so far).
+    """
+
+    name = "ee.exit_decision"
+
+    logits = operand_def(StreamType)
+    decision = result_def(ControlType)
+    threshold = prop_def(FloatAttr[Float64Type])
+    criterion = prop_def(StringAttr, default_value=StringAttr("max-softmax"))
+
+    assembly_format = "$logits attr-dict `:` type($logits)"
+
+    def verify_op(self) -> None:
+        thr = self.threshold.value.data
+        if not 0.0 < thr <= 1.0:
+            raise VerifyException(f"'ee.exit_decision' threshold {thr} is outside (0, 1]")
+        if self.criterion.data not in CRITERIA:
+            raise VerifyException(
+                f"'ee.exit_decision' criterion \"{self.criterion.data}\" is not supported "
+                f"(supported: {', '.join(CRITERIA)})"
+            )
+        assert isinstance(self.logits.type, StreamType)
+        if len(self.logits.type.get_shape()) != 1:
+            raise VerifyException(
+                f"'ee.exit_decision' logits {self.logits.type} must be a vector (rank 1)"
+            )
+
+
+@irdl_op_definition
+class CondBufferOp(EEOp):
+    """Holds each sample's map until its exit decision arrives, then forwards or drops it.
+
+    Per sample: consumes one map and one control token (matched by sample ID). Mode
+    "pass-on-exit" forwards the map when the sample exits (an exit's logits) and drops it
+    otherwise; "drop-on-exit" forwards it when the sample continues (the backbone) and drops
+    it when the sample exits. A dropped map leaves in one step. `depth` (feature maps, set by
+    `--ee-size-buffers`) is how many samples may wait for their decision.
+    Folds: `coarse` | C.
+    """
+
+    name = "ee.condbuffer"
+
+    T: ClassVar = VarConstraint("T", base(StreamType))
+    input = operand_def(T)
+    control = operand_def(ControlType)
+    output = result_def(T)
+    mode = prop_def(StringAttr)
+    depth = opt_prop_def(IntegerAttr[I64])
+
+    assembly_format = "$input `,` $control attr-dict `:` type($input)"
+
+    def fold_rules(self) -> tuple[FoldRule, ...]:
+        return _coarse(self, self.input.type)
+
+    @property
+    def drops_on_exit(self) -> bool:
+        return self.mode.data == "drop-on-exit"
+
+    def verify_op(self) -> None:
+        if self.mode.data not in MODES:
+            raise VerifyException(
+                f"'ee.condbuffer' mode \"{self.mode.data}\" is not \"pass-on-exit\" or \"drop-on-exit\""
+            )
+        if self.depth is not None and self.depth.value.data < 1:
+            raise VerifyException(
+                f"'ee.condbuffer' depth {self.depth.value.data} must be at least 1 feature map"
+            )
+        control = self.control
+        if not (isinstance(control, OpResult) and isinstance(control.op, ExitDecisionOp)):
+            raise VerifyException(
+                "'ee.condbuffer' control operand must be the result of an 'ee.exit_decision'"
+            )
+
+
+@irdl_op_definition
+class ExitMergeOp(EEOp):
+    """Joins the result streams of all N exits into one.
+
+    Per sample: consumes the sample's result from whichever input delivers it (exactly one
+    does, since a sample leaves once) and produces it, keeping its ID. Output order is
+    completion order; IDs re-associate results with samples. Arity = number of exits.
+    """
+
+    name = "ee.exit_merge"
+
+    inputs = var_operand_def(StreamType)
+    output = result_def(StreamType)
+
+    assembly_format = "$inputs attr-dict `:` type($inputs) `->` type($output)"
+
+    def verify_op(self) -> None:
+        if len(self.inputs) < 2:
+            raise VerifyException(
+                f"'ee.exit_merge' has {len(self.inputs)} input(s), expected one per exit (at least 2)"
+            )
+        for value in self.inputs:
+            if value.type != self.output.type:
+                raise VerifyException(
+                    f"'ee.exit_merge' input type {value.type} differs from result type {self.output.type}"
+                )
