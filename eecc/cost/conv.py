@@ -1,0 +1,155 @@
+"""Convolution and linear (inner product) layers: legal folds, latency, depth, resources.
+
+Latency and depth are in clock cycles per feature map; resources in LUT / FF / DSP /
+BRAM18K. A conv layer is built from c_in sliding windows and forks, c_in x c_out conv
+lanes and accumulators, a glue adder tree, weight memories and (with a bias) a bias
+memory; see docs/cost-model.md for the sources of every term.
+"""
+
+from __future__ import annotations
+
+from eecc.cost import modules as m
+from eecc.cost.bram import mem_bram
+from eecc.cost.fold import UNFOLDED, Fold, divisors, fine_options, pair
+from eecc.cost.platform import Platform, Resources
+
+Pair = int | tuple[int, int]
+Pads = tuple[int, int, int, int]  # top, left, bottom, right
+
+
+def conv_output_size(h: int, w: int, kernel: Pair, stride: Pair = 1,
+                     pads: Pads = (0, 0, 0, 0)) -> tuple[int, int]:
+    """(Ho, Wo) = (floor((H - k0 + pt + pb) / s0) + 1, likewise for W)."""
+    (k0, k1), (s0, s1) = pair(kernel), pair(stride)
+    top, left, bottom, right = pads
+    return (h - k0 + top + bottom) // s0 + 1, (w - k1 + left + right) // s1 + 1
+
+
+def conv_legal_folds(c_in: int, c_out: int, kernel: Pair) -> dict[str, tuple[int, ...]]:
+    """coarse_in in divisors(C_in), coarse_out in divisors(C_out), fine in {1, k0, k1, k0*k1}."""
+    return {"coarse_in": divisors(c_in), "coarse_out": divisors(c_out),
+            "fine": fine_options(pair(kernel))}
+
+
+def lane_pair_work(c_in: int, c_out: int, groups: int, fold: Fold) -> int:
+    """(channel, filter) pairs the busiest conv lane handles (C_in*C_out/groups in total).
+
+    Lane (i, j) gets channel block i and filter block j and only does work on pairs in
+    the same group; the first lane pair, aligned with group 0 on both sides, is the
+    busiest. groups = 1 gives C_in*C_out/(c_in*c_out); depthwise gives C/c.
+    """
+    ch_block, f_block = c_in // fold.coarse_in, c_out // fold.coarse_out
+    ch_group, f_group = c_in // groups, c_out // groups
+    work, g = 0, 0
+    while g * ch_group < ch_block and g * f_group < f_block:
+        ch = min(ch_block, (g + 1) * ch_group) - g * ch_group
+        fi = min(f_block, (g + 1) * f_group) - g * f_group
+        work, g = work + ch * fi, g + 1
+    return work
+
+
+def conv_latency(h: int, w: int, c_in: int, c_out: int, kernel: Pair, stride: Pair = 1,
+                 pads: Pads = (0, 0, 0, 0), groups: int = 1, fold: Fold = UNFOLDED) -> float:
+    """Cycles per feature map: max(Hp*Wp*C_in/c_in, Ho*Wo*k0*k1*work/fine).
+
+    ``work`` is ``lane_pair_work``: C_in*C_out/(groups*c_in*c_out) when c_in and c_out
+    both stay within a group, so groups = 1 is the anchor's closed form.
+    """
+    k0, k1 = pair(kernel)
+    ho, wo = conv_output_size(h, w, kernel, stride, pads)
+    hp, wp = h + pads[0] + pads[2], w + pads[1] + pads[3]
+    words_in = hp * wp * c_in / fold.coarse_in
+    compute = ho * wo * k0 * k1 * lane_pair_work(c_in, c_out, groups, fold) / fold.fine
+    return max(words_in, compute)
+
+
+def conv_pipeline_depth(h: int, w: int, c_in: int, c_out: int, kernel: Pair,
+                        pads: Pads = (0, 0, 0, 0), groups: int = 1,
+                        fold: Fold = UNFOLDED) -> float:
+    """Cycles before the first output: sliding window + fine + accumulator (C*F/groups^2)."""
+    k0, k1 = pair(kernel)
+    ch, filters = c_in / fold.coarse_in, c_out / fold.coarse_out
+    wp = w + pads[1] + pads[3]
+    window = wp * ch * (k0 - 1) + ch * k0 * (k1 - 1)
+    return window + fold.fine + ch * filters / groups**2
+
+
+def conv_resources(h: int, w: int, c_in: int, c_out: int, kernel: Pair, stride: Pair = 1,
+                   pads: Pads = (0, 0, 0, 0), groups: int = 1, has_bias: bool = False,
+                   fold: Fold = UNFOLDED, platform: Platform | None = None,
+                   data_width: int = 16, weight_width: int = 16) -> Resources:
+    """LUT / FF / DSP / BRAM18K of a conv layer.
+
+    A 1x1 kernel has no sliding window, c_out = 1 no fork, one channel per lane no
+    accumulator, c_in = 1 no glue (as in the anchor). Weights: depth
+    C_out/groups*C_in*k0*k1/(fine*c_in*c_out) in c_in*c_out*fine memories.
+    """
+    kernel = pair(kernel)
+    dsp_kind = platform.dsp_kind if platform else "DSP48E1"
+    ci, co = fold.coarse_in, fold.coarse_out
+    ho, wo = conv_output_size(h, w, kernel, stride, pads)
+    ch, filters = c_in // ci, c_out // co
+    total = m.conv_lane(filters, ho, wo, ch, fold.fine, dsp_kind, data_width, weight_width) * (ci * co)
+    if kernel != (1, 1):
+        total += m.sliding_window(kernel, ch, w + pads[1] + pads[3], data_width) * ci
+    if co > 1:
+        total += m.fork(ho * wo * ch) * ci
+    total += _accumulate(filters, groups, ho, wo, ch, fold, data_width)
+    depth = c_out / groups * c_in * kernel[0] * kernel[1] / (fold.fine * ci * co)
+    total += Resources(bram=mem_bram(depth, weight_width) * ci * co * fold.fine)
+    return total + bias_resources(c_out, has_bias, fold, data_width)
+
+
+def _accumulate(filters: int, groups: int, rows: int, cols: int, ch: int, fold: Fold,
+                dw: int) -> Resources:
+    """Accumulators (LUT/FF per lane, BRAM per output lane) and the glue adder tree."""
+    total = Resources()
+    if ch > 1:
+        acc = m.accumulator(filters, groups, rows, cols, ch, dw)
+        total += Resources(acc.lut, acc.ff) * (fold.coarse_in * fold.coarse_out)
+        total += Resources(bram=acc.bram * fold.coarse_out)
+    if fold.coarse_in > 1:
+        total += m.glue(fold.coarse_in)
+    return total
+
+
+def bias_resources(c_out: int, has_bias: bool, fold: Fold, bias_width: int = 16) -> Resources:
+    """Bias memory: C_out/c_out words per output lane (0 without a bias)."""
+    if not has_bias:
+        return Resources()
+    return Resources(bram=mem_bram(c_out / fold.coarse_out, bias_width) * fold.coarse_out)
+
+
+def linear_legal_folds(in_features: int, out_features: int) -> dict[str, tuple[int, ...]]:
+    """coarse_in in divisors(in_features), coarse_out in divisors(out_features); fine = 1."""
+    return {"coarse_in": divisors(in_features), "coarse_out": divisors(out_features), "fine": (1,)}
+
+
+def linear_latency(in_features: int, out_features: int, fold: Fold = UNFOLDED) -> float:
+    """Cycles per sample: in*out/(c_in*c_out) (a 1x1 conv on the flattened input)."""
+    words_in = in_features / fold.coarse_in
+    return max(words_in, in_features * out_features / (fold.coarse_in * fold.coarse_out))
+
+
+def linear_pipeline_depth(in_features: int, out_features: int, fold: Fold = UNFOLDED) -> float:
+    """Cycles before the first output: one multiply + the accumulator (C*F per lane)."""
+    return 1 + in_features / fold.coarse_in * out_features / fold.coarse_out
+
+
+def linear_resources(in_features: int, out_features: int, has_bias: bool = False,
+                     fold: Fold = UNFOLDED, platform: Platform | None = None,
+                     data_width: int = 16, weight_width: int = 16) -> Resources:
+    """LUT / FF / DSP / BRAM18K of a linear layer.
+
+    c_in forks (kept even at c_out = 1, as in the anchor), c_in*c_out conv lanes and
+    accumulators, the glue, weights of in*out/(c_in*c_out) words per lane, the bias.
+    """
+    dsp_kind = platform.dsp_kind if platform else "DSP48E1"
+    ci, co = fold.coarse_in, fold.coarse_out
+    ch, filters = in_features // ci, out_features // co
+    total = m.conv_lane(filters, 1, 1, ch, 1, dsp_kind, data_width, weight_width) * (ci * co)
+    total += m.fork(ch) * ci
+    total += _accumulate(filters, 1, 1, 1, ch, fold, data_width)
+    depth = in_features * out_features / (ci * co)
+    total += Resources(bram=mem_bram(depth, weight_width) * ci * co)
+    return total + bias_resources(out_features, has_bias, fold, data_width)

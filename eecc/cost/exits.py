@@ -1,0 +1,92 @@
+"""Early-exit layers: conditional buffer, exit decision, exit merge.
+
+Latency in cycles per feature map (per sample), resources in LUT / FF / DSP / BRAM18K.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from eecc.cost import modules as m
+from eecc.cost.fold import UNFOLDED, Fold, divisors
+from eecc.cost.platform import Resources
+
+#: Fixed part of the exit decision's pipeline depth (exp + compare), in cycles. With one
+#: cycle per class it gives the anchor's hard-coded 180 cycles at 10 classes.
+DECISION_FIXED_DEPTH = 170
+#: Default condbuffer depth, in feature maps (the anchor's default queue depth q).
+DEFAULT_BUFFER_DEPTH = 16
+
+
+def condbuffer_legal_folds(c: int) -> dict[str, tuple[int, ...]]:
+    """coarse in divisors(C)."""
+    return {"coarse": divisors(c)}
+
+
+def condbuffer_latency(h: int, w: int, c: int, fold: Fold = UNFOLDED) -> float:
+    """Cycles per feature map: H*W*C/coarse."""
+    return h * w * c / fold.coarse
+
+
+def condbuffer_pipeline_depth() -> float:
+    """One register stage (the buffer's fill time is a queueing effect, not depth)."""
+    return 1.0
+
+
+def condbuffer_resources(h: int, w: int, c: int, depth: int = DEFAULT_BUFFER_DEPTH,
+                         fold: Fold = UNFOLDED, data_width: int = 16) -> Resources:
+    """A conditional buffer per lane holding ``depth`` feature maps of H x W x C/coarse words."""
+    return m.condbuffer(h, w, c // fold.coarse, depth, data_width) * fold.coarse
+
+
+def exit_decision_legal_folds(n_classes: int) -> dict[str, tuple[int, ...]]:
+    """The decision is not folded: coarse = 1."""
+    del n_classes
+    return {"coarse": (1,)}
+
+
+def exit_decision_latency(n_classes: int) -> float:
+    """Cycles per sample: one logit per cycle, ``n_classes`` cycles (anchor: always 10)."""
+    return float(n_classes)
+
+
+def exit_decision_pipeline_depth(n_classes: int) -> float:
+    """170 cycles of exp / compare pipeline plus one per class of the reduce (anchor: 180)."""
+    return float(DECISION_FIXED_DEPTH + n_classes)
+
+
+def exit_decision_resources(n_classes: int, data_width: int = 16) -> Resources:
+    """exp + input fork + softmax sum + reduce max + compare + output fork.
+
+    Hardware form ``max exp(x) > thr * sum exp(x)`` (strict ``>``); the forks are sized
+    by the class count, so N exits and any number of classes are priced.
+    """
+    words = n_classes
+    return (m.exponential(1, 1, n_classes, data_width) + m.fork(words)
+            + m.softmax_sum(data_width) + m.reduce_max(data_width)
+            + m.compare(data_width) + m.fork(words))
+
+
+def exit_merge_legal_folds(input_words: Sequence[int]) -> dict[str, tuple[int, ...]]:
+    """The merge is not folded: coarse = 1."""
+    del input_words
+    return {"coarse": (1,)}
+
+
+def exit_merge_latency(input_words: Sequence[int]) -> float:
+    """Cycles per sample: the sum of the words of every input (2 inputs of 10 -> 20)."""
+    return float(sum(input_words))
+
+
+def exit_merge_pipeline_depth(input_words: Sequence[int]) -> float:
+    """One arbitration cycle."""
+    del input_words
+    return 1.0
+
+
+def exit_merge_resources(input_words: Sequence[int]) -> Resources:
+    """An N-input arbiter: one fork-sized port per input (util [ceil log2 words_i]).
+
+    The anchor priced the whole merge as a single fork; eecc prices one port per input.
+    """
+    return sum((m.fork(words) for words in input_words), Resources())

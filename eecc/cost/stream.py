@@ -1,0 +1,53 @@
+"""Element-wise streaming layers: ReLU, add, split (fork).
+
+Each moves H*W*C words per feature map over ``coarse`` streams. Latency in cycles per
+feature map, resources in LUT / FF / DSP / BRAM18K.
+"""
+
+from __future__ import annotations
+
+from eecc.cost import modules as m
+from eecc.cost.fold import UNFOLDED, Fold, divisors
+from eecc.cost.platform import Resources
+
+
+def channel_folds(c: int) -> dict[str, tuple[int, ...]]:
+    """coarse in divisors(C): the legal folds of every single-coarse layer."""
+    return {"coarse": divisors(c)}
+
+
+def stream_latency(h: int, w: int, c: int, fold: Fold = UNFOLDED) -> float:
+    """Cycles per feature map: H*W*C/coarse."""
+    return h * w * c / fold.coarse
+
+
+relu_legal_folds = add_legal_folds = split_legal_folds = channel_folds
+relu_latency = add_latency = split_latency = stream_latency
+
+
+def relu_pipeline_depth() -> float:
+    """One register stage."""
+    return 1.0
+
+
+add_pipeline_depth = split_pipeline_depth = relu_pipeline_depth
+
+
+def relu_resources(h: int, w: int, c: int, fold: Fold = UNFOLDED, data_width: int = 16) -> Resources:
+    """A ReLU unit per lane: util [dw, ceil log2(H*W*C/coarse)] (the anchor counted 0)."""
+    return m.relu(h * w * c // fold.coarse, data_width) * fold.coarse
+
+
+def add_resources(h: int, w: int, c: int, n_inputs: int = 2, fold: Fold = UNFOLDED,
+                  data_width: int = 16) -> Resources:
+    """n_inputs-1 dw-bit adders per lane, each priced with the ReLU regression.
+
+    Like ReLU, an adder is one dw-bit operation per word; eecc has no fitted adder model.
+    """
+    return m.relu(h * w * c // fold.coarse, data_width) * ((n_inputs - 1) * fold.coarse)
+
+
+def split_resources(h: int, w: int, c: int, n_outputs: int = 2, fold: Fold = UNFOLDED) -> Resources:
+    """A fork per lane: util [ceil log2(H*W*C/coarse)] (independent of n_outputs)."""
+    del n_outputs  # the fitted fork regression does not depend on the fan-out
+    return m.fork(h * w * c // fold.coarse) * fold.coarse

@@ -1,0 +1,93 @@
+"""Stage (partition) throughput and the combination of early-exit stages.
+
+A stage processes a batch of B samples; its interval is its slowest layer's latency.
+Stages are combined by the share of samples that reach them: with infinite buffers the
+slowest rate-scaled stage wins; with finite condbuffers the blocking probability of an
+M/G/1/K queue (Smith's approximation) throttles the stage before. Times are in seconds,
+throughputs in samples per second, clocks in MHz.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+DEFAULT_BATCH = 1024
+DEFAULT_QUEUE_DEPTH = 16  # feature maps
+
+
+def stage_interval(latencies: Sequence[float]) -> float:
+    """Initiation interval of a stage, cycles per sample: the largest layer latency."""
+    return max(latencies)
+
+
+def stage_latency_s(interval: float, depth: float, clock_mhz: float,
+                    batch: int = DEFAULT_BATCH) -> float:
+    """Seconds for a batch: (interval * B + pipeline depth) / f."""
+    return (interval * batch + depth) / (clock_mhz * 1e6)
+
+
+def stage_throughput(interval: float, depth: float, clock_mhz: float,
+                     batch: int = DEFAULT_BATCH) -> float:
+    """Samples per second: B / latency_s."""
+    return batch / stage_latency_s(interval, depth, clock_mhz, batch)
+
+
+def _check_reach(throughputs: Sequence[float], reach: Sequence[float]) -> None:
+    if len(throughputs) != len(reach) or not throughputs:
+        raise ValueError(f"need one reach probability per stage, got {len(reach)} for {len(throughputs)}")
+    if reach[0] != 1 or any(not 0 <= p <= 1 for p in reach):
+        raise ValueError(f"reach probabilities {list(reach)} must lie in [0, 1] with the first = 1")
+
+
+def combine_infinite(throughputs: Sequence[float], reach: Sequence[float]) -> float:
+    """Network samples per second with unbounded buffers: min_i T_i / p_i (p_0 = 1).
+
+    A stage that no sample reaches (p_i = 0) never limits the network.
+    """
+    _check_reach(throughputs, reach)
+    return min(t / p for t, p in zip(throughputs, reach, strict=True) if p > 0)
+
+
+def blocking_probability(arrival: float, t_next: float, p_next: float, clock_mhz: float,
+                         queue_depth: int = DEFAULT_QUEUE_DEPTH) -> float:
+    """P_K of an M/G/1/K queue (Smith's approximation), K = queue_depth + 1.
+
+    Service: one cycle with probability 1-p (a dropped sample), 1/T_next with p.
+    ``arrival`` is in samples per second.
+    """
+    f = clock_mhz * 1e6
+    mean = (1 - p_next) / f + p_next / t_next
+    var = (1 - p_next) / f**2 + p_next / t_next**2 - mean**2
+    scv, rho, k = var / mean**2, arrival * mean, queue_depth + 1
+    c = 2 + math.sqrt(rho) * scv - math.sqrt(rho)
+    if c <= 0:  # outside the approximation: a saturated server passes 1/E[S]
+        return max(0.0, 1 - 1 / rho)
+    b = 2 * (c + k) / c
+    if abs(rho - 1) < 1e-12:
+        return 1 / b  # limit of the expression at rho = 1
+    if rho > 1:  # divided through by rho**b: no overflow for deep queues
+        return (1 - 1 / rho) / (1 - rho**-b)
+    return rho ** ((c + 2 * k) / c) * (1 - rho) / (1 - rho**b)
+
+
+def combine_finite(throughputs: Sequence[float], reach: Sequence[float], clock_mhz: float,
+                   queue_depths: Sequence[int] | None = None) -> float:
+    """Network samples per second with finite condbuffers between consecutive stages.
+
+    Stage i+1 is served with the conditional reach r = p_{i+1} / p_i; the buffer in
+    front of it sees the samples that reached stage i, X_i * p_i per second, and the
+    blocking it causes throttles the network: X_{i+1} = X_i * (1 - P_K). X_1 = T_1.
+    Two stages give exactly T = T1 * (1 - P_K).
+    """
+    _check_reach(throughputs, reach)
+    depths = list(queue_depths) if queue_depths is not None else [DEFAULT_QUEUE_DEPTH] * (len(throughputs) - 1)
+    if len(depths) != len(throughputs) - 1:
+        raise ValueError(f"need {len(throughputs) - 1} queue depths, got {len(depths)}")
+    rate = throughputs[0]
+    for i, depth in enumerate(depths):
+        if reach[i] == 0:
+            break
+        cond = reach[i + 1] / reach[i]
+        rate *= 1 - blocking_probability(rate * reach[i], throughputs[i + 1], cond, clock_mhz, depth)
+    return rate
