@@ -1,0 +1,136 @@
+"""Properties of the layer model: legal folds divide channels, more folding never slows a
+layer, grouped convs, memory helpers, and the N-stage combination."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from eecc.cost import Fold, combine_finite, combine_infinite, divisors
+from eecc.cost.bram import fifo_bram, fifo_luts, mem_bram
+from eecc.cost.layers import (
+    conv_latency,
+    conv_legal_folds,
+    conv_resources,
+    exit_decision_latency,
+    exit_decision_resources,
+    exit_merge_resources,
+    linear_latency,
+    linear_legal_folds,
+    pool_latency,
+    pool_legal_folds,
+    relu_latency,
+    relu_legal_folds,
+    relu_resources,
+)
+from eecc.cost.modules import dsp_multiplier
+from eecc.cost.platform import load_platform
+
+
+def test_divisors():
+    assert divisors(12) == (1, 2, 3, 4, 6, 12)
+    assert divisors(1) == (1,)
+    with pytest.raises(ValueError):
+        divisors(0)
+
+
+def test_conv_legal_folds_divide_channels():
+    folds = conv_legal_folds(6, 16, 3)
+    assert all(6 % c == 0 for c in folds["coarse_in"])
+    assert all(16 % c == 0 for c in folds["coarse_out"])
+    assert folds["fine"] == (1, 3, 9)
+    assert conv_legal_folds(4, 4, (1, 3))["fine"] == (1, 3)
+    assert conv_legal_folds(4, 4, (2, 3))["fine"] == (1, 2, 3, 6)
+
+
+def test_single_coarse_folds():
+    assert pool_legal_folds(10, 2) == {"coarse": (1, 2, 5, 10), "fine": (4,)}
+    assert relu_legal_folds(6) == {"coarse": (1, 2, 3, 6)}
+    assert linear_legal_folds(720, 10)["coarse_out"] == (1, 2, 5, 10)
+
+
+def _monotone(latency, folds, key):
+    """Latency is non-increasing as factors grow along the divisor order of each axis."""
+    names = list(folds)
+    for values in itertools.product(*folds.values()):
+        fold = Fold(**dict(zip(names, values, strict=True)))
+        for i, name in enumerate(names):
+            bigger = [v for v in folds[name] if v > values[i]]
+            if bigger:
+                grown = Fold(**{**dict(zip(names, values, strict=True)), name: bigger[0]})
+                assert latency(grown) <= latency(fold), (key, fold, grown)
+
+
+def test_latency_decreases_as_folds_grow():
+    folds = conv_legal_folds(8, 12, 3)
+    _monotone(lambda f: conv_latency(16, 16, 8, 12, 3, 1, (1, 1, 1, 1), fold=f), folds, "conv")
+    folds = conv_legal_folds(8, 8, 3)
+    _monotone(lambda f: conv_latency(16, 16, 8, 8, 3, 1, groups=4, fold=f), folds, "grouped")
+    _monotone(lambda f: linear_latency(64, 10, f), linear_legal_folds(64, 10), "linear")
+    _monotone(lambda f: pool_latency(8, 8, 6, fold=f), {"coarse": divisors(6)}, "pool")
+    _monotone(lambda f: relu_latency(8, 8, 6, fold=f), relu_legal_folds(6), "relu")
+
+
+def test_grouped_conv_divides_by_groups():
+    dense = conv_latency(8, 8, 16, 16, 3, fold=Fold(fine=9))
+    assert conv_latency(8, 8, 16, 16, 3, groups=4, fold=Fold(fine=9)) == dense / 4
+
+
+def test_depthwise_conv_uses_one_lane_pair_per_channel():
+    # 8 channels over 8 input and 8 output lanes: 8 useful lane pairs, one channel each
+    lat = conv_latency(8, 8, 8, 8, 3, pads=(1, 1, 1, 1), groups=8, fold=Fold(8, 8, 9))
+    assert lat == max(10 * 10 * 8 / 8, 8 * 8 * 1)
+
+
+def test_resources_grow_with_folding():
+    p = load_platform("zc706")
+    small = conv_resources(16, 16, 8, 8, 3, fold=Fold(), platform=p)
+    big = conv_resources(16, 16, 8, 8, 3, fold=Fold(2, 4, 9), platform=p)
+    assert big.dsp == 2 * 4 * 9 * small.dsp
+    assert big.lut > small.lut and big.ff > small.ff
+
+
+def test_relu_and_bias_are_counted():
+    assert relu_resources(8, 8, 4).lut > 0
+    with_bias = conv_resources(8, 8, 4, 4, 3, has_bias=True)
+    assert with_bias.bram == conv_resources(8, 8, 4, 4, 3).bram + 1
+
+
+def test_decision_and_merge_scale_with_classes_and_inputs():
+    assert exit_decision_latency(100) == 100
+    assert exit_decision_resources(100).lut > exit_decision_resources(10).lut
+    assert exit_merge_resources([10, 10, 10]).lut > exit_merge_resources([10, 10]).lut
+
+
+def test_memory_helpers():
+    assert mem_bram(1000, 16) == 1 and mem_bram(1001, 16) == 2 and mem_bram(512, 36) == 1
+    assert mem_bram(0, 16) == 0 and mem_bram(100, 72) == 2
+    assert fifo_bram(64, 16) == 0 and fifo_bram(33, 16) == 0 and fifo_bram(160, 16) == 1
+    assert fifo_luts(1, 16) == 2 and fifo_luts(36, 16) == 3 and fifo_luts(160, 16) == 0
+
+
+def test_dsp_rule():
+    assert dsp_multiplier(16, 16, "DSP48E1") == 1 and dsp_multiplier(32, 32, "DSP48E1") == 2
+    assert dsp_multiplier(16, 16, "DSP48E2") == 1 and dsp_multiplier(27, 27, "DSP48E2") == 2
+
+
+def test_n_stage_infinite():
+    assert combine_infinite([100.0, 40.0, 5.0], [1, 0.5, 0.1]) == 50.0
+    assert combine_infinite([100.0, 1.0], [1, 0.0]) == 100.0
+    with pytest.raises(ValueError):
+        combine_infinite([1.0, 2.0], [0.5, 0.5])
+
+
+def test_n_stage_finite_chain():
+    t, p = [48809.9, 12497.1, 8000.0], [1, 0.25, 0.05]
+    three = combine_finite(t, p, 125, [16, 16])
+    two = combine_finite(t[:2], p[:2], 125, [16])
+    assert three <= two <= t[0]
+    assert combine_finite(t, p, 125, [10**6, 10**6]) == pytest.approx(combine_infinite(t, p), rel=1e-3)
+    assert combine_finite(t, p, 125, [64, 64]) >= three
+
+
+def test_finite_buffer_grows_toward_infinite():
+    values = [combine_finite([48809.9, 12497.1], [1, 0.25], 125, [q]) for q in (1, 4, 16, 64, 256)]
+    assert values == sorted(values)
