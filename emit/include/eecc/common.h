@@ -1,0 +1,207 @@
+// eecc HLS library: stream words, the end-of-batch protocol, fixed-point helpers.
+//
+// Stream word.  Every word carries the sample ID, one raw data value (a fixed-point value
+// with F fraction bits held as the integer v * 2^F, see docs/numerics.md) and an end flag.
+//
+// Lanes.  Feature maps stream row-major (H, W) with channels innermost.  A layer with
+// parallelism N reads/writes an array of N streams; channel c travels on lane c % N, so
+// lane l carries channels l, l + N, l + 2N, ... of each pixel in that order.
+//
+// End-of-batch protocol.  After the last feature map of a batch, the producer writes ONE
+// end token (end = 1, id = 0xFFFF, data = 0) on EVERY lane of every output stream.  A layer
+// loops over feature maps until it reads the end token where the next feature map would
+// start (on lane 0; it then consumes the end token of the other lanes), writes the end
+// token on each of its outputs and returns.  Nothing follows an end token.  Control streams
+// (exit decisions) end the same way with an end ctrl_word.  So a condbuffer that drops
+// samples never needs dummy feature maps, and an exit merge stops once every input ended.
+#ifndef EECC_COMMON_H
+#define EECC_COMMON_H
+
+// GCC >= 11 at -O1 and above reports false 'uninitialized' warnings inside the Xilinx
+// ap_private implementation; silence them for those headers only (include eecc first).
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__SYNTHESIS__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include "ap_int.h"
+#include "hls_stream.h"
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__SYNTHESIS__)
+#pragma GCC diagnostic pop
+#endif
+
+#ifndef __SYNTHESIS__
+#include <cstdio>
+#include <cstdlib>
+#endif
+
+#ifndef EECC_DATA_WIDTH
+#define EECC_DATA_WIDTH 16  // activation width W (numerics.md: data_width)
+#endif
+
+// EECC_CHECK(cond, msg): a C-simulation assertion (ID mismatch, protocol error); no hardware.
+#ifndef __SYNTHESIS__
+#define EECC_CHECK(cond, msg)                                            \
+    do {                                                                 \
+        if (!(cond)) {                                                   \
+            std::fprintf(stderr, "eecc: %s (%s:%d)\n", msg, __FILE__, __LINE__); \
+            std::abort();                                                \
+        }                                                                \
+    } while (0)
+#else
+#define EECC_CHECK(cond, msg) \
+    do {                      \
+    } while (0)
+#endif
+
+// EECC_LABEL(name): names the next loop in synthesis reports; g++ would warn of unused labels.
+#ifdef __SYNTHESIS__
+#define EECC_LABEL(name) name:
+#else
+#define EECC_LABEL(name)
+#endif
+
+namespace eecc {
+
+typedef ap_int<EECC_DATA_WIDTH> data_t;  // raw activation bits
+typedef ap_uint<16> sample_id_t;         // sample ID (batch index)
+typedef long long acc_t;                 // exact accumulator
+
+static const unsigned END_ID = 0xFFFF;  // ID field of an end token
+
+// One stream word: {sample ID, raw data, end-of-batch flag}.
+struct word {
+    sample_id_t id;
+    data_t data;
+    bool end;
+    word() : id(0), data(0), end(false) {}
+};
+
+// One control token of an exit decision: {sample ID, exit?, end-of-batch flag}.
+struct ctrl_word {
+    sample_id_t id;
+    bool exit;
+    bool end;
+    ctrl_word() : id(0), exit(false), end(false) {}
+};
+
+inline word make_word(sample_id_t id, data_t data) {
+#pragma HLS INLINE
+    word w;
+    w.id = id;
+    w.data = data;
+    w.end = false;
+    return w;
+}
+
+inline word end_word() {
+#pragma HLS INLINE
+    word w;
+    w.id = END_ID;
+    w.data = 0;
+    w.end = true;
+    return w;
+}
+
+inline ctrl_word make_ctrl(sample_id_t id, bool exit) {
+#pragma HLS INLINE
+    ctrl_word c;
+    c.id = id;
+    c.exit = exit;
+    c.end = false;
+    return c;
+}
+
+inline ctrl_word end_ctrl() {
+#pragma HLS INLINE
+    ctrl_word c;
+    c.id = END_ID;
+    c.exit = false;
+    c.end = true;
+    return c;
+}
+
+// ------------------------------------------------------------------ lane groups
+
+// Reads one word from each of the N lanes; returns true when they are end tokens.
+template <unsigned N>
+bool read_group(hls::stream<word> in[N], word w[N]) {
+#pragma HLS INLINE
+    for (unsigned l = 0; l < N; l++) {
+#pragma HLS UNROLL
+        w[l] = in[l].read();
+    }
+    EECC_CHECK(w[0].end == w[N - 1].end, "end token missing on some lanes");
+    return w[0].end;
+}
+
+// Writes the end token on each of the N lanes.
+template <unsigned N>
+void write_end(hls::stream<word> out[N]) {
+#pragma HLS INLINE
+    for (unsigned l = 0; l < N; l++) {
+#pragma HLS UNROLL
+        out[l].write(end_word());
+    }
+}
+
+// ------------------------------------------------------------- fixed-point helpers
+
+static const acc_t DATA_MAX = (acc_t(1) << (EECC_DATA_WIDTH - 1)) - 1;
+static const acc_t DATA_MIN = -DATA_MAX - 1;
+
+// Clips to the data range (AP_SAT).
+inline data_t saturate(acc_t v) {
+#pragma HLS INLINE
+    if (v > DATA_MAX) return data_t(DATA_MAX);
+    if (v < DATA_MIN) return data_t(DATA_MIN);
+    return data_t(v);
+}
+
+// (acc + 2^(FW-1)) >> FW with an arithmetic shift, then saturate: round half up.
+template <unsigned FW>
+data_t requantize(acc_t acc) {
+#pragma HLS INLINE
+    const acc_t half = FW == 0 ? acc_t(0) : acc_t(1) << (FW == 0 ? 0 : FW - 1);
+    return saturate((acc + half) >> FW);
+}
+
+// Floor division for a positive divisor (C++ '/' truncates towards zero).
+inline acc_t floor_div(acc_t a, acc_t b) {
+#pragma HLS INLINE
+    acc_t q = a / b;
+    if (a % b != 0 && a < 0) q -= 1;
+    return q;
+}
+
+// The mean of n values summing to s, round half up: floor_div(2s + n, 2n), saturated.
+inline data_t round_mean(acc_t s, acc_t n) {
+#pragma HLS INLINE
+    return saturate(floor_div(2 * s + n, 2 * n));
+}
+
+// Exact product of an activation and a WW-bit weight, widened to the accumulator.
+template <unsigned WW, class weight_t>
+acc_t mul(data_t x, weight_t w) {
+#pragma HLS INLINE
+    ap_int<EECC_DATA_WIDTH + WW> p = x * ap_int<WW>(w);
+    return p.to_int64();
+}
+
+// Compile-time gcd / lcm (lane re-packing).
+template <unsigned A, unsigned B>
+struct gcd {
+    static const unsigned value = gcd<B, A % B>::value;
+};
+template <unsigned A>
+struct gcd<A, 0> {
+    static const unsigned value = A;
+};
+template <unsigned A, unsigned B>
+struct lcm {
+    static const unsigned value = A / gcd<A, B>::value * B;
+};
+
+}  // namespace eecc
+
+#endif  // EECC_COMMON_H

@@ -1,0 +1,113 @@
+// eecc HLS library: sliding-window 2-D convolution.
+//
+// Per sample: one fmap [in_h, in_w, in_c] on coarse_in lanes in, one fmap
+// [out_h, out_w, out_c] on coarse_out lanes out.  Zero padding, strides, groups, bias.
+// acc = sum(q_x * q_w) + (q_b << weight_frac) exactly in 64 bits, then
+// requantize<weight_frac> (round half up, saturate): results do not depend on the folding.
+//
+// Folding: coarse_in input channels x coarse_out filters x fine kernel taps are multiplied
+// per cycle (coarse_in | in_c / groups, coarse_out | out_c, fine | kernel_h * kernel_w).
+//
+// Weights are raw integers, PyTorch layout [out_c][in_c / groups][kernel_h][kernel_w];
+// biases raw integers in the data format, [out_c].  Emit them as integer tables.
+#ifndef EECC_CONV_H
+#define EECC_CONV_H
+
+#include "eecc/window.h"
+
+namespace eecc {
+
+struct conv_config : window_config {
+    static const unsigned out_c = 1;
+    static const unsigned groups = 1;
+    static const unsigned coarse_in = 1;
+    static const unsigned coarse_out = 1;
+    static const unsigned fine = 1;
+    static const unsigned weight_width = 16;
+    static const unsigned weight_frac = 8;  // Fw
+    typedef short weight_t;
+    typedef short bias_t;
+};
+
+// Computes and writes output row oy (all out_w pixels, all filters).
+template <class CFG>
+void conv_row(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c], unsigned oy,
+              sample_id_t id,
+              const typename CFG::weight_t weights[CFG::out_c][CFG::in_c / CFG::groups]
+                                                  [CFG::kernel_h][CFG::kernel_w],
+              const typename CFG::bias_t biases[CFG::out_c],
+              hls::stream<word> out[CFG::coarse_out]) {
+#pragma HLS INLINE
+    typedef window_dims<CFG> D;
+    const unsigned CG = CFG::in_c / CFG::groups;  // input channels per group
+    const unsigned FG = CFG::out_c / CFG::groups;  // filters per group
+    const acc_t bias_scale = acc_t(1) << CFG::weight_frac;
+    acc_t acc[CFG::coarse_out];
+#pragma HLS ARRAY_PARTITION variable=acc complete
+EECC_LABEL(conv_ox)
+    for (unsigned ox = 0; ox < D::out_w; ox++) {
+    EECC_LABEL(conv_filters)
+        for (unsigned fo = 0; fo < CFG::out_c / CFG::coarse_out; fo++) {
+            for (unsigned u = 0; u < CFG::coarse_out; u++) {
+#pragma HLS UNROLL
+                acc[u] = acc_t(biases[fo * CFG::coarse_out + u]) * bias_scale;
+            }
+        EECC_LABEL(conv_channels)
+            for (unsigned ci = 0; ci < CG / CFG::coarse_in; ci++) {
+            EECC_LABEL(conv_taps)
+                for (unsigned kk = 0; kk < D::taps / CFG::fine; kk++) {
+#pragma HLS PIPELINE II=1
+                    for (unsigned u = 0; u < CFG::coarse_out; u++) {
+#pragma HLS UNROLL
+                        const unsigned f = fo * CFG::coarse_out + u;
+                        for (unsigned v = 0; v < CFG::coarse_in; v++) {
+#pragma HLS UNROLL
+                            const unsigned c = ci * CFG::coarse_in + v;
+                            for (unsigned t = 0; t < CFG::fine; t++) {
+#pragma HLS UNROLL
+                                const unsigned k = kk * CFG::fine + t;
+                                const unsigned ky = k / CFG::kernel_w, kx = k % CFG::kernel_w;
+                                const data_t x = window_at<CFG>(lb, oy, ox, ky, kx, (f / FG) * CG + c);
+                                acc[u] += mul<CFG::weight_width>(x, weights[f][c][ky][kx]);
+                            }
+                        }
+                    }
+                }
+            }
+            for (unsigned u = 0; u < CFG::coarse_out; u++) {
+#pragma HLS UNROLL
+                out[u].write(make_word(id, requantize<CFG::weight_frac>(acc[u])));
+            }
+        }
+    }
+}
+
+// The convolution layer.  Loops over fmaps until the end token, then forwards it.
+template <class CFG>
+void conv(hls::stream<word> in[CFG::coarse_in], hls::stream<word> out[CFG::coarse_out],
+          const typename CFG::weight_t weights[CFG::out_c][CFG::in_c / CFG::groups]
+                                              [CFG::kernel_h][CFG::kernel_w],
+          const typename CFG::bias_t biases[CFG::out_c]) {
+#pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::coarse_out dim=1
+#pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::coarse_in dim=2
+#pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::fine dim=4
+    static data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c];
+#pragma HLS ARRAY_PARTITION variable=lb complete dim=1
+#pragma HLS ARRAY_PARTITION variable=lb cyclic factor=CFG::coarse_in dim=3
+    word head[CFG::coarse_in];
+EECC_LABEL(conv_fmaps)
+    while (!read_group<CFG::coarse_in>(in, head)) {
+        bool first = true;
+    EECC_LABEL(conv_rows)
+        for (unsigned r = 0; r < window_dims<CFG>::pad_h; r++) {
+            fill_row<CFG, CFG::coarse_in>(in, lb, r, data_t(0), head, first);
+            unsigned oy;
+            if (row_completes<CFG>(r, oy)) conv_row<CFG>(lb, oy, head[0].id, weights, biases, out);
+        }
+    }
+    write_end<CFG::coarse_out>(out);
+}
+
+}  // namespace eecc
+
+#endif  // EECC_CONV_H

@@ -1,0 +1,121 @@
+// eecc HLS library: word-by-word layers (relu, add, split/fork, lane re-packing).
+//
+// These layers do not need the feature-map shape: they process one word per lane per
+// cycle until the end token, then forward it.  The shape fields of their configs are for
+// documentation and for the emitter's stream-depth computations.
+#ifndef EECC_ELEMENTWISE_H
+#define EECC_ELEMENTWISE_H
+
+#include "eecc/common.h"
+
+namespace eecc {
+
+// Config of relu / add / split: C channels on `coarse` lanes.
+struct elementwise_config {
+    static const unsigned height = 1;
+    static const unsigned width = 1;
+    static const unsigned channels = 1;
+    static const unsigned coarse = 1;  // lanes in = lanes out
+};
+
+struct relu_config : elementwise_config {};
+struct add_config : elementwise_config {};
+struct split_config : elementwise_config {
+    static const unsigned n_outputs = 2;
+};
+
+// ReLU: max(q, 0).  Per sample: one fmap in, one fmap out.
+template <class CFG>
+void relu(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coarse]) {
+    word w[CFG::coarse];
+#pragma HLS ARRAY_PARTITION variable=w complete
+EECC_LABEL(relu_loop)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        if (read_group<CFG::coarse>(in, w)) break;
+        for (unsigned l = 0; l < CFG::coarse; l++) {
+#pragma HLS UNROLL
+            out[l].write(make_word(w[l].id, w[l].data < 0 ? data_t(0) : w[l].data));
+        }
+    }
+    write_end<CFG::coarse>(out);
+}
+
+// Add: clip(a + b).  Per sample: one fmap on each input (same IDs, same order), one out.
+template <class CFG>
+void add(hls::stream<word> in_a[CFG::coarse], hls::stream<word> in_b[CFG::coarse],
+         hls::stream<word> out[CFG::coarse]) {
+    word a[CFG::coarse], b[CFG::coarse];
+#pragma HLS ARRAY_PARTITION variable=a complete
+#pragma HLS ARRAY_PARTITION variable=b complete
+EECC_LABEL(add_loop)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        const bool end_a = read_group<CFG::coarse>(in_a, a);
+        const bool end_b = read_group<CFG::coarse>(in_b, b);
+        EECC_CHECK(end_a == end_b, "add: inputs end at different words");
+        if (end_a) break;
+        for (unsigned l = 0; l < CFG::coarse; l++) {
+#pragma HLS UNROLL
+            EECC_CHECK(a[l].id == b[l].id, "add: sample IDs of the inputs differ");
+            out[l].write(make_word(a[l].id, saturate(acc_t(a[l].data) + acc_t(b[l].data))));
+        }
+    }
+    write_end<CFG::coarse>(out);
+}
+
+// Split (fork): the same fmap on each of n_outputs outputs, lossless broadcast.
+template <class CFG>
+void split(hls::stream<word> in[CFG::coarse],
+           hls::stream<word> out[CFG::n_outputs][CFG::coarse]) {
+    word w[CFG::coarse];
+#pragma HLS ARRAY_PARTITION variable=w complete
+EECC_LABEL(split_loop)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        if (read_group<CFG::coarse>(in, w)) break;
+        for (unsigned o = 0; o < CFG::n_outputs; o++) {
+#pragma HLS UNROLL
+            for (unsigned l = 0; l < CFG::coarse; l++) {
+#pragma HLS UNROLL
+                out[o][l].write(w[l]);
+            }
+        }
+    }
+    for (unsigned o = 0; o < CFG::n_outputs; o++) {
+#pragma HLS UNROLL
+        write_end<CFG::coarse>(out[o]);
+    }
+}
+
+// Lane re-packing: channel c moves from lane c % IN_LANES to lane c % OUT_LANES, order kept.
+// Works in chunks of lcm(IN_LANES, OUT_LANES) channels, so both must divide the channel
+// count.  The end token is forwarded on every output lane.
+template <unsigned IN_LANES, unsigned OUT_LANES>
+void repack(hls::stream<word> in[IN_LANES], hls::stream<word> out[OUT_LANES]) {
+    const unsigned CHUNK = lcm<IN_LANES, OUT_LANES>::value;
+    word buf[CHUNK];
+    word w[IN_LANES];
+#pragma HLS ARRAY_PARTITION variable=buf complete
+#pragma HLS ARRAY_PARTITION variable=w complete
+EECC_LABEL(repack_loop)
+    while (true) {
+        if (read_group<IN_LANES>(in, w)) break;
+    EECC_LABEL(repack_in)
+        for (unsigned g = 0; g < CHUNK / IN_LANES; g++) {
+#pragma HLS PIPELINE II=1
+            if (g > 0) read_group<IN_LANES>(in, w);
+            for (unsigned l = 0; l < IN_LANES; l++) buf[g * IN_LANES + l] = w[l];
+        }
+    EECC_LABEL(repack_out)
+        for (unsigned g = 0; g < CHUNK / OUT_LANES; g++) {
+#pragma HLS PIPELINE II=1
+            for (unsigned l = 0; l < OUT_LANES; l++) out[l].write(buf[g * OUT_LANES + l]);
+        }
+    }
+    write_end<OUT_LANES>(out);
+}
+
+}  // namespace eecc
+
+#endif  // EECC_ELEMENTWISE_H
