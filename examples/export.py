@@ -12,7 +12,8 @@ Writes, under ``examples/NET/``:
 * ``torch_predictions.npz``: for every held-out sample, the float PyTorch
   inference result: ``logits`` (of the exit taken), ``exit`` (its index, 0 =
   first early exit), ``pred`` (the class); plus ``y`` (the label).
-* ``metrics.json`` gains the exit fractions and the early-exit accuracy.
+* ``metrics.json`` gains the exit fractions and the early-exit accuracy at the
+  shipped thresholds, and the exit fractions over a sweep of thresholds.
 
 The held-out split goes to ``examples/data/``. Trained networks read the
 weights written by ``train.py``; untrained ones (B-AlexNet) use the seeded
@@ -29,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import onnx
 import torch
+import torch.nn.functional as F
 from data import save_held_out
 from models import NETS, EarlyExitNet, inference_chain
 from train import make_deterministic
@@ -81,15 +83,35 @@ def export_dynamo(net: EarlyExitNet, example: torch.Tensor, path: Path) -> None:
     onnx.save_model(program.model_proto, str(path), save_as_external_data=False)
 
 
+SWEEP_THRESHOLDS = (0.5, 0.6, 0.8, 0.9, 0.95, 0.99, 0.996, 0.999)
+
+
+@torch.no_grad()
+def threshold_sweep(net: EarlyExitNet, x: np.ndarray) -> dict[str, list[float]]:
+    """Fraction of samples taking each exit when every early exit uses the same threshold."""
+    outs = net(torch.from_numpy(x))
+    conf = torch.stack([F.softmax(o, dim=1).max(1).values for o in outs[:-1]])
+    sweep = {}
+    for thr in SWEEP_THRESHOLDS:
+        passed = torch.cat([conf > thr, torch.ones(1, len(x), dtype=torch.bool)])
+        taken = passed.int().argmax(0)
+        counts = torch.bincount(taken, minlength=net.num_exits)
+        sweep[str(thr)] = [round(float(c) / len(x), 4) for c in counts]
+    return sweep
+
+
 def update_metrics(
-    out_dir: Path, preds: dict[str, np.ndarray], y: np.ndarray, n_exits: int
+    out_dir: Path, net: EarlyExitNet, preds: dict[str, np.ndarray], held_out: dict
 ) -> dict:
-    """Add exit fractions and early-exit accuracy to ``metrics.json``."""
+    """Add exit fractions, early-exit accuracy and a threshold sweep to ``metrics.json``."""
     path = out_dir / "metrics.json"
     metrics = json.loads(path.read_text()) if path.exists() else {"trained": False}
-    counts = np.bincount(preds["exit"], minlength=n_exits)
+    y = held_out["y"]
+    counts = np.bincount(preds["exit"], minlength=net.num_exits)
+    metrics["thresholds"] = net.thresholds
     metrics["exit_fraction"] = [round(float(c) / len(y), 4) for c in counts]
     metrics["early_exit_accuracy"] = round(float((preds["pred"] == y).mean()), 4)
+    metrics["exit_fraction_by_threshold"] = threshold_sweep(net, held_out["x"])
     path.write_text(json.dumps(metrics, indent=2) + "\n")
     return metrics
 
@@ -113,7 +135,7 @@ def main() -> None:
 
     preds = torch_predictions(net, held_out["x"])
     np.savez_compressed(out_dir / "torch_predictions.npz", y=held_out["y"], **preds)
-    metrics = update_metrics(out_dir, preds, held_out["y"], net.num_exits)
+    metrics = update_metrics(out_dir, net, preds, held_out)
     print(f"{args.net}: exit fractions {metrics['exit_fraction']}, "
           f"early-exit accuracy {metrics['early_exit_accuracy']}")  # fmt: skip
 
