@@ -48,6 +48,22 @@ def lane_pair_work(c_in: int, c_out: int, groups: int, fold: Fold) -> int:
     return work
 
 
+def useful_lane_pairs(c_in: int, c_out: int, groups: int, fold: Fold) -> int:
+    """Lane pairs (i, j) whose channel and filter blocks share a group (c_in*c_out if g = 1)."""
+    ci, co = fold.coarse_in, fold.coarse_out
+    if groups == 1:
+        return ci * co
+    ch_block, f_block = c_in // ci, c_out // co
+    ch_group, f_group = c_in // groups, c_out // groups
+    pairs = 0
+    for i in range(ci):
+        first, last = i * ch_block // ch_group, ((i + 1) * ch_block - 1) // ch_group
+        j_first = first * f_group // f_block
+        j_last = ((last + 1) * f_group - 1) // f_block
+        pairs += j_last - j_first + 1
+    return pairs
+
+
 def conv_latency(h: int, w: int, c_in: int, c_out: int, kernel: Pair, stride: Pair = 1,
                  pads: Pads = (0, 0, 0, 0), groups: int = 1, fold: Fold = UNFOLDED) -> float:
     """Cycles per feature map: max(Hp*Wp*C_in/c_in, Ho*Wo*k0*k1*work/fine).
@@ -81,8 +97,7 @@ def conv_resources(h: int, w: int, c_in: int, c_out: int, kernel: Pair, stride: 
     """LUT / FF / DSP / BRAM18K of a conv layer.
 
     A 1x1 kernel has no sliding window, c_out = 1 no fork, one channel per lane no
-    accumulator, c_in = 1 no glue (as in the anchor). Weights: depth
-    C_out/groups*C_in*k0*k1/(fine*c_in*c_out) in c_in*c_out*fine memories.
+    accumulator, c_in = 1 no glue (as in the anchor). Weights: ``_weights``.
     """
     kernel = pair(kernel)
     dsp_kind = platform.dsp_kind if platform else "DSP48E1"
@@ -95,9 +110,20 @@ def conv_resources(h: int, w: int, c_in: int, c_out: int, kernel: Pair, stride: 
     if co > 1:
         total += m.fork(ho * wo * ch) * ci
     total += _accumulate(filters, groups, ho, wo, ch, fold, data_width)
-    depth = c_out / groups * c_in * kernel[0] * kernel[1] / (fold.fine * ci * co)
-    total += Resources(bram=mem_bram(depth, weight_width) * ci * co * fold.fine)
+    total += _weights(c_in, c_out, kernel, groups, fold, weight_width)
     return total + bias_resources(c_out, has_bias, fold, data_width)
+
+
+def _weights(c_in: int, c_out: int, kernel: tuple[int, int], groups: int, fold: Fold,
+             ww: int) -> Resources:
+    """Weight memories: fine per useful lane pair, each of the busiest pair's words / fine.
+
+    groups = 1 gives the anchor's mem(C_out*C_in*k0*k1/(fine*c_in*c_out)) * c_in*c_out*fine.
+    """
+    taps = kernel[0] * kernel[1]
+    depth = lane_pair_work(c_in, c_out, groups, fold) * taps / fold.fine
+    memories = useful_lane_pairs(c_in, c_out, groups, fold) * fold.fine
+    return Resources(bram=mem_bram(depth, ww) * memories)
 
 
 def _accumulate(filters: int, groups: int, rows: int, cols: int, ch: int, fold: Fold,

@@ -17,6 +17,7 @@ from eecc.cost.conv import (
     linear_legal_folds,
     linear_pipeline_depth,
     linear_resources,
+    useful_lane_pairs,
 )
 from eecc.cost.exits import (
     condbuffer_latency,
@@ -71,5 +72,5 @@ __all__ = [
     "linear_pipeline_depth", "linear_resources", "pool_latency", "pool_legal_folds",
     "pool_pipeline_depth", "pool_resources", "relu_latency", "relu_legal_folds",
     "relu_pipeline_depth", "relu_resources", "split_latency", "split_legal_folds",
-    "split_pipeline_depth", "split_resources",
+    "split_pipeline_depth", "split_resources", "useful_lane_pairs",
 ]

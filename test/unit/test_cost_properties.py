@@ -16,6 +16,7 @@ from eecc.cost.layers import (
     exit_decision_latency,
     exit_decision_resources,
     exit_merge_resources,
+    lane_pair_work,
     linear_latency,
     linear_legal_folds,
     pool_latency,
@@ -23,6 +24,7 @@ from eecc.cost.layers import (
     relu_latency,
     relu_legal_folds,
     relu_resources,
+    useful_lane_pairs,
 )
 from eecc.cost.modules import dsp_multiplier
 from eecc.cost.platform import load_platform
@@ -77,10 +79,19 @@ def test_grouped_conv_divides_by_groups():
     assert conv_latency(8, 8, 16, 16, 3, groups=4, fold=Fold(fine=9)) == dense / 4
 
 
-def test_depthwise_conv_uses_one_lane_pair_per_channel():
-    # 8 channels over 8 input and 8 output lanes: 8 useful lane pairs, one channel each
-    lat = conv_latency(8, 8, 8, 8, 3, pads=(1, 1, 1, 1), groups=8, fold=Fold(8, 8, 9))
-    assert lat == max(10 * 10 * 8 / 8, 8 * 8 * 1)
+def test_depthwise_conv_only_counts_lane_pairs_sharing_a_group():
+    # 8 channels over 2 input and 2 output lanes: 2 useful lane pairs of 4 channels each
+    assert lane_pair_work(8, 8, 8, Fold(2, 2)) == 4 and useful_lane_pairs(8, 8, 8, Fold(2, 2)) == 2
+    assert conv_latency(8, 8, 8, 8, 3, groups=8, fold=Fold(2, 2)) == max(8 * 8 * 8 / 2, 6 * 6 * 9 * 4)
+    # uneven blocks: 6 channels in 3 groups over 2 lanes; the aligned pair has 2*2 + 1*1 pairs
+    assert lane_pair_work(6, 6, 3, Fold(2, 2)) == 5
+    # every multiply-accumulate is done by exactly one useful lane pair
+    assert lane_pair_work(8, 16, 4, Fold(8, 2)) * useful_lane_pairs(8, 16, 4, Fold(8, 2)) == 8 * 16 // 4
+
+
+def test_depthwise_weights_only_in_useful_lane_pairs():
+    res = conv_resources(8, 8, 8, 8, 3, groups=8, fold=Fold(8, 8, 9))
+    assert res.bram == 8 * 9  # 8 useful lane pairs x 9 one-word memories, not 64 x 9
 
 
 def test_resources_grow_with_folding():
