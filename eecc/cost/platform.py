@@ -44,6 +44,10 @@ class Platform:
         """The clock used, in Hz."""
         return self.clock_mhz * 1e6
 
+    def streams(self, data_width: int = 16) -> int:
+        """Words of ``data_width`` bits one port carries per cycle (4 on a 64-bit port at 16)."""
+        return max(1, self.port_width_bits // data_width)
+
     def capacity(self) -> Resources:
         """Everything the device holds, as a resource vector."""
         return Resources(self.lut, self.ff, self.dsp, self.bram)

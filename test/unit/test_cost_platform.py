@@ -31,6 +31,7 @@ def test_zc706_figures():
     assert (p.lut, p.ff, p.clock_mhz, p.port_width_bits, p.dsp_kind) == (
         218600, 437200, 125, 64, "DSP48E1")
     assert p.board == "xilinx.com:zc706:part0:1.4"
+    assert p.streams(16) == 4 and p.clock_hz == 125e6
 
 
 def test_unknown_name_lists_known_ones():
