@@ -13,10 +13,6 @@ from eecc.cost.conv import (
     conv_pipeline_depth,
     conv_resources,
     lane_pair_work,
-    linear_latency,
-    linear_legal_folds,
-    linear_pipeline_depth,
-    linear_resources,
     useful_lane_pairs,
 )
 from eecc.cost.exits import (
@@ -34,6 +30,12 @@ from eecc.cost.exits import (
     exit_merge_resources,
 )
 from eecc.cost.fold import Fold, divisors, fine_options
+from eecc.cost.linear import (
+    linear_latency,
+    linear_legal_folds,
+    linear_pipeline_depth,
+    linear_resources,
+)
 from eecc.cost.pool import (
     global_pool_latency,
     global_pool_legal_folds,
