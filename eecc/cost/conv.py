@@ -1,4 +1,4 @@
-"""Convolution and linear (inner product) layers: legal folds, latency, depth, resources.
+"""Convolution layers: legal folds, latency, pipeline depth, resources.
 
 Latency and depth are in clock cycles per feature map; resources in LUT / FF / DSP /
 BRAM18K. A conv layer is built from c_in sliding windows and forks, c_in x c_out conv
