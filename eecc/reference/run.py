@@ -1,0 +1,103 @@
+"""Batch API of the reference interpreter: `run_graph` and `exit_heads`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from xdsl.dialects.builtin import ModuleOp
+
+from eecc.dialects.ee import GraphOp
+from eecc.errors import EeccError
+from eecc.reference.backends import FixedBackend, FixedConfig, FloatBackend
+from eecc.reference.graph import Program
+from eecc.reference.interpreter import Options, execute
+
+Model = ModuleOp | GraphOp | Program
+BATCH = 64
+"""Samples run together; bounds the memory of the vectorised convolutions."""
+
+
+@dataclass(frozen=True)
+class Result:
+    """Per sample: the logits of the exit taken (float), that exit's index and, in fixed
+    mode, the raw integer logits (`logits = raw / 2**F`)."""
+
+    logits: np.ndarray
+    exits: np.ndarray
+    raw: np.ndarray | None = None
+
+    @property
+    def classes(self) -> np.ndarray:
+        return self.logits.argmax(axis=1)
+
+
+def program_of(model: Model) -> Program:
+    """`model` compiled for the interpreter (cached on the `Program`)."""
+    return model if isinstance(model, Program) else Program.from_module(model)
+
+
+def backend_for(program: Program, fixed: FixedConfig | None) -> FloatBackend:
+    """The backend of a run, built once per program and configuration."""
+    key = ("backend", fixed)
+    if key not in program.cache:
+        program.cache[key] = (FloatBackend(program.weights) if fixed is None
+                              else FixedBackend(program.weights, fixed))
+    backend = program.cache[key]
+    assert isinstance(backend, FloatBackend)
+    return backend
+
+
+def check_input(program: Program, x: np.ndarray) -> np.ndarray:
+    """`x` as a batch `[N, *input_shape]`; a single sample gets a batch axis."""
+    x = np.asarray(x)
+    want = program.input_shape
+    if x.shape == want:
+        x = x[None]
+    if x.ndim != len(want) + 1 or x.shape[1:] != want:
+        expected = "x".join(map(str, ("N", *want)))
+        raise EeccError(f"input has shape {'x'.join(map(str, x.shape))}, expected {expected}")
+    return x
+
+
+def run_graph(model: Model, x: np.ndarray, fixed: FixedConfig | None = None) -> Result:
+    """Run every sample of `x` through the network: float32, or fixed point if `fixed`."""
+    program = program_of(model)
+    x = check_input(program, x)
+    backend = backend_for(program, fixed)
+    parts = [_run_batch(program, backend, x[i : i + BATCH]) for i in range(0, len(x), BATCH)]
+    values = np.concatenate([p[0] for p in parts])
+    exits = np.concatenate([p[1] for p in parts])
+    if fixed is None:
+        return Result(values.astype(np.float32), exits)
+    return Result(backend.decode(values), exits, values.astype(np.int64))
+
+
+def _run_batch(program: Program, backend: FloatBackend,
+               x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    env = execute(program, backend.encode(x), backend)
+    out = env[program.output]
+    if not np.array_equal(out.ids, np.arange(len(x))):
+        raise EeccError("the network did not deliver exactly one result per sample")
+    exits = np.full(len(x), -1, dtype=np.int64)
+    for index, ex in enumerate(program.exits):
+        exits[env[ex.delivered].ids] = index
+    return out.data, exits
+
+
+def exit_heads(model: Model, x: np.ndarray, fixed: FixedConfig | None = None) -> list[np.ndarray]:
+    """The logits of EVERY exit head for every sample, ignoring the exit decisions.
+
+    Every decision is overridden with "continue", so each sample reaches each head; entry
+    `i` is `[N, classes]` (float) for exit `i`.
+    """
+    program = program_of(model)
+    x = check_input(program, x)
+    backend = backend_for(program, fixed)
+    heads: list[list[np.ndarray]] = [[] for _ in program.exits]
+    for start in range(0, len(x), BATCH):
+        env = execute(program, backend.encode(x[start : start + BATCH]), backend,
+                      Options(continue_all=True))
+        for i, ex in enumerate(program.exits):
+            heads[i].append(backend.decode(env[ex.head].data))
+    return [np.concatenate(h) for h in heads]
