@@ -8,12 +8,12 @@ condbuffers (the decision broadcasts its token).
 
 ```mlir
 ee.graph @blenet(%x: !ee.stream<1x28x28xf32>) -> !ee.stream<10xf32> {
-  %s0:2 = ee.stage 0 -> !ee.stream<10xf32>, !ee.stream<5x16x16xf32> {rate = 1.0 : f64} {
+  %s0:2 = ee.stage 0 rate 1.000000e+00 -> !ee.stream<10xf32>, !ee.stream<5x16x16xf32> {
     ...
     %y = ee.exit_merge %e, %s1 : !ee.stream<10xf32>, !ee.stream<10xf32> -> !ee.stream<10xf32>
     ee.yield %y, %k : !ee.stream<10xf32>, !ee.stream<5x16x16xf32>
   }
-  %s1 = ee.stage 1 -> !ee.stream<10xf32> {rate = 0.25 : f64} {
+  %s1 = ee.stage 1 rate 2.500000e-01 -> !ee.stream<10xf32> {
     ...
   }
   ee.output %s0#0 : !ee.stream<10xf32>
@@ -86,7 +86,7 @@ class StageOp(EEOp):
     outputs = var_result_def()
     body = region_def("single_block")
 
-    assembly_format = "$index (`->` type($outputs)^)? attr-dict-with-keyword $body"
+    assembly_format = "$index (`rate` $rate^)? (`->` type($outputs)^)? attr-dict-with-keyword $body"
 
     def verify_op(self) -> None:
         if self.index.value.data < 0:
@@ -97,7 +97,11 @@ class StageOp(EEOp):
         got = [v.type for v in yield_op.args]
         want = [r.type for r in self.outputs]
         if got != want:
-            raise VerifyException(f"'ee.stage' yields {got}, its results are {want}")
+            raise VerifyException(f"'ee.stage' yields ({_types(got)}), its results are ({_types(want)})")
+
+
+def _types(types: list[Attribute]) -> str:
+    return ", ".join(str(t) for t in types)
 
 
 def _walk_body(block: Block) -> Iterator[Operation]:
@@ -166,10 +170,10 @@ class GraphOp(IRDLOperation):
         if not isinstance(out, OutputOp):
             raise VerifyException(f"'ee.graph' @{self.sym_name.data} body must end with 'ee.output'")
         got = [v.type for v in out.args]
-        if got != list(self.function_type.outputs.data):
+        want = list(self.function_type.outputs.data)
+        if got != want:
             raise VerifyException(
-                f"'ee.graph' @{self.sym_name.data} returns {got}, "
-                f"its type says {list(self.function_type.outputs.data)}"
+                f"'ee.graph' @{self.sym_name.data} returns ({_types(got)}), its type says ({_types(want)})"
             )
         ops = list(self.ops())
         for value in self._stream_values(ops):

@@ -1,0 +1,206 @@
+// RUN: eecc-opt %s --split-input-file --verify-diagnostics --parsing-diagnostics | filecheck %s
+// Layer ops check their shapes, window parameters and weights.
+
+// conv result shape that is not the computed one
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<4xf32>
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.conv %x weight @w bias @b {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<2x8x8xf32> -> !ee.stream<4x6x6xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' result shape 4x6x6 does not match 4x8x8 computed from input 2x8x8, kernel 3x3, strides 1x1, pads [1, 1, 1, 1]
+
+// -----
+
+// conv on a vector
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<4xf32>
+  func.func @f(%x: !ee.stream<16xf32>) {
+    %0 = ee.conv %x weight @w bias @b {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<16xf32> -> !ee.stream<4x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' input shape 16 must be C x H x W (rank 3)
+
+// -----
+
+// conv changing element type
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<4xf32>
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.conv %x weight @w bias @b {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<2x8x8xf32> -> !ee.stream<4x8x8xf64>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' result element type f64 differs from input's f32
+
+// -----
+
+// kernel with one value
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<4xf32>
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.conv %x weight @w bias @b {kernel = array<i64: 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<2x8x8xf32> -> !ee.stream<4x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' kernel [3] must be 2 integers >= 1
+
+// -----
+
+// zero stride
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<4xf32>
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.conv %x weight @w bias @b {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 0, 1>} : !ee.stream<2x8x8xf32> -> !ee.stream<4x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' strides [0, 1] must be 2 integers >= 1
+
+// -----
+
+// negative pad
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<4xf32>
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.conv %x weight @w bias @b {kernel = array<i64: 3, 3>, pads = array<i64: -1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<2x8x8xf32> -> !ee.stream<4x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' pads [-1, 1, 1, 1] must be 4 integers >= 0
+
+// -----
+
+// groups that do not divide channels
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<4xf32>
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.conv %x weight @w bias @b {groups = 3 : i64, kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<2x8x8xf32> -> !ee.stream<4x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' groups=3 does not divide 2 input and 4 output channels
+
+// -----
+
+// weight symbol that does not exist
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<4xf32>
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.conv %x weight @nope bias @b {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<2x8x8xf32> -> !ee.stream<4x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' weight @nope does not name an 'ee.weight' in the enclosing module
+
+// -----
+
+// weight of the wrong shape
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<4xf32>
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.conv %x weight @w bias @w {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<2x8x8xf32> -> !ee.stream<4x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' bias @w has shape 4x2x3x3, expected 4
+
+// -----
+
+// pool of unknown kind
+builtin.module {
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.pool %x {kernel = array<i64: 2, 2>, kind = "min", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : !ee.stream<2x8x8xf32> -> !ee.stream<2x4x4xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.pool' kind "min" is not "max" or "avg"
+
+// -----
+
+// pool result shape that is not the computed one
+builtin.module {
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.pool %x {kernel = array<i64: 2, 2>, kind = "max", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : !ee.stream<2x8x8xf32> -> !ee.stream<2x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.pool' result shape 2x8x8 does not match 2x4x4 computed from input 2x8x8, kernel 2x2, strides 2x2, pads [0, 0, 0, 0]
+
+// -----
+
+// global pool of unknown kind
+builtin.module {
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.global_pool %x {kind = "sum"} : !ee.stream<2x8x8xf32> -> !ee.stream<2x1x1xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.global_pool' kind "sum" is not "max" or "avg"
+
+// -----
+
+// global pool keeping H and W
+builtin.module {
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.global_pool %x {kind = "avg"} : !ee.stream<2x8x8xf32> -> !ee.stream<2x2x2xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.global_pool' result shape 2x2x2 must be 2x1x1
+
+// -----
+
+// flatten losing elements
+builtin.module {
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.flatten %x : !ee.stream<2x8x8xf32> -> !ee.stream<100xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.flatten' result has 100 elements, input 2x8x8 has 128
+
+// -----
+
+// flatten to a map
+builtin.module {
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.flatten %x : !ee.stream<2x8x8xf32> -> !ee.stream<2x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.flatten' result shape 2x8x8 must be N (rank 1)
+
+// -----
+
+// linear weight of the wrong shape
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<16x3xf32>
+  func.func @f(%x: !ee.stream<16xf32>) {
+    %0 = ee.linear %x weight @w : !ee.stream<16xf32> -> !ee.stream<3xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.linear' weight @w has shape 16x3, expected 3x16
+
+// -----
+
+// softmax over a map
+builtin.module {
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.softmax %x : !ee.stream<2x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.softmax' input shape 2x8x8 must be N (rank 1)
