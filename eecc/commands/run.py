@@ -1,0 +1,69 @@
+"""`eecc run`: the reference execution of a network on a batch of inputs.
+
+    eecc run MODEL(.onnx|.mlir) --input X.npy [--fixed] [--data-format 16,8]
+             [--weight-format 16,8] -o OUT.npz
+
+Writes `logits` (N x classes, float), `exit` (N, the exit each sample took: 0 = first early
+exit, ..., N-1 = final) and, in fixed mode, `logits_raw` (the raw integers).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from eecc.data import load_array
+from eecc.errors import EeccError
+from eecc.fixedpoint import FixedFormat
+from eecc.reference import FixedConfig, run_graph
+from eecc.reference.model import load_model
+
+
+def parse_format(text: str) -> FixedFormat:
+    """`W,I` (width, integer bits) as a fixed-point format."""
+    try:
+        width, int_bits = (int(v) for v in text.split(","))
+    except ValueError:
+        raise EeccError(f"format '{text}' is not WIDTH,INT_BITS (e.g. 16,8)") from None
+    if not (2 <= width <= 32 and 1 <= int_bits <= width):
+        raise EeccError(f"format '{text}' needs 2 <= width <= 32 and 1 <= int bits <= width")
+    return FixedFormat(width, int_bits)
+
+
+def fixed_config(args: argparse.Namespace) -> FixedConfig | None:
+    """The fixed-point configuration the options ask for (a format implies --fixed)."""
+    if not (args.fixed or args.data_format or args.weight_format):
+        return None
+    return FixedConfig(parse_format(args.data_format or "16,8"),
+                       parse_format(args.weight_format or "16,8"))
+
+
+def run(args: argparse.Namespace) -> int:
+    fixed = fixed_config(args)
+    module = load_model(args.model)
+    x = load_array(args.input, "x")
+    result = run_graph(module, x, fixed)
+    arrays = {"logits": result.logits, "exit": result.exits}
+    if result.raw is not None:
+        arrays["logits_raw"] = result.raw
+    out = Path(args.output)
+    with out.open("wb") as f:
+        np.savez(f, **arrays)
+    return 0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run", help="reference execution (float or --fixed)",
+        description="Run a network on inputs with the reference interpreter: float32 "
+        "(as onnxruntime) or the fixed-point contract of docs/numerics.md.",
+    )
+    parser.add_argument("model", help="network: .onnx, or .mlir holding ee or onnx IR")
+    parser.add_argument("--input", required=True, help="inputs: .npy, or .npz with 'x' (N x C x H x W)")
+    parser.add_argument("--fixed", action="store_true", help="fixed-point arithmetic")
+    parser.add_argument("--data-format", metavar="W,I", help="activations (default 16,8; implies --fixed)")
+    parser.add_argument("--weight-format", metavar="W,I", help="weights (default 16,8; implies --fixed)")
+    parser.add_argument("-o", "--output", required=True, help="output .npz")
+    parser.set_defaults(run=run)

@@ -1,0 +1,95 @@
+"""Loading a network for the interpreter: `ee` IR, `onnx` IR, or an ONNX file.
+
+`.mlir` holds `ee` IR (or `onnx` IR, converted with `convert-onnx-to-ee`); `.onnx` is
+imported and converted in process. Every failure is one `EeccError` line.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import Builtin, ModuleOp
+from xdsl.dialects.func import Func
+from xdsl.parser import Parser
+from xdsl.utils.exceptions import ParseError, VerifyException
+
+from eecc import registry
+from eecc.dialects.ee import GraphOp
+from eecc.errors import EeccError
+
+CONVERT = "convert-onnx-to-ee"
+
+
+def context() -> Context:
+    """A context with builtin, func and eecc's dialects."""
+    ctx = Context()
+    ctx.load_dialect(Builtin)
+    ctx.load_dialect(Func)
+    for name, factory in registry.dialect_factories().items():
+        ctx.register_dialect(name, factory)
+    return ctx
+
+
+def load_model(path: str | Path) -> ModuleOp:
+    """The `ee` module of the network in `path` (.mlir or .onnx), verified."""
+    path = Path(path)
+    if not path.is_file():
+        raise EeccError(f"{path}: no such file")
+    ctx = context()
+    if path.suffix == ".onnx":
+        module = _import_onnx(ctx, path)
+    elif path.suffix == ".mlir":
+        module = _parse(ctx, path)
+    else:
+        raise EeccError(f"{path}: expected an .onnx or .mlir model")
+    if not _has_graph(module):
+        module = _convert(ctx, module, path)
+    _verify(module, path)
+    return module
+
+
+def _parse(ctx: Context, path: Path) -> ModuleOp:
+    try:
+        return Parser(ctx, path.read_text(), str(path)).parse_module()
+    except (ParseError, VerifyException) as err:
+        first = str(err).strip().splitlines()
+        raise EeccError(f"{path}: not valid ee/onnx IR: {first[0] if first else err}") from None
+
+
+def _import_onnx(ctx: Context, path: Path) -> ModuleOp:
+    try:
+        importer = importlib.import_module("eecc.onnx_import")
+    except ImportError:
+        raise EeccError(f"{path}: the ONNX importer is not available") from None
+    load = getattr(importer, "import_onnx", None) or getattr(importer, "load_onnx")
+    try:
+        return load(path)
+    except EeccError:
+        raise
+    except Exception as err:  # noqa: BLE001 - a corrupt file must stay one line
+        raise EeccError(f"{path}: not an ONNX model ({type(err).__name__}: {err})") from None
+
+
+def _has_graph(module: ModuleOp) -> bool:
+    return any(isinstance(op, GraphOp) for op in module.ops)
+
+
+def _convert(ctx: Context, module: ModuleOp, path: Path) -> ModuleOp:
+    if not any(op.name.startswith("onnx.") for op in module.walk()):
+        raise EeccError(f"{path}: not an ee or onnx model (no 'ee.graph' and no onnx ops)")
+    try:
+        registry.load_pass(CONVERT)().apply(ctx, module)
+    except (ImportError, LookupError):
+        raise EeccError(f"{path}: the '{CONVERT}' pass is not available") from None
+    if not _has_graph(module):
+        raise EeccError(f"{path}: '{CONVERT}' produced no 'ee.graph'")
+    return module
+
+
+def _verify(module: ModuleOp, path: Path) -> None:
+    try:
+        module.verify()
+    except VerifyException as err:
+        raise EeccError(f"{path}: {str(err).strip().splitlines()[0]}") from None
