@@ -205,6 +205,13 @@ def _check_exits(graph: GraphOp, ops: list[Operation]) -> None:
     decisions = [op for op in ops if isinstance(op, ExitDecisionOp)]
     merges = [op for op in ops if isinstance(op, ExitMergeOp)]
     name = graph.sym_name.data
+    for op in decisions:
+        for use in op.decision.uses:
+            if use.operation.name != "ee.condbuffer":
+                raise VerifyException(
+                    f"control token of 'ee.exit_decision' feeds '{use.operation.name}'; "
+                    "only 'ee.condbuffer' consumes control"
+                )
     if len(merges) > 1:
         raise VerifyException(f"'ee.graph' @{name} has {len(merges)} exit merges, expected 1")
     if decisions and not merges:
@@ -216,10 +223,3 @@ def _check_exits(graph: GraphOp, ops: list[Operation]) -> None:
             f"'ee.exit_merge' has {len(merges[0].inputs)} inputs but the network has "
             f"{len(decisions) + 1} exits ({len(decisions)} exit decision(s) + the final classifier)"
         )
-    for op in decisions:
-        for use in op.decision.uses:
-            if use.operation.name != "ee.condbuffer":
-                raise VerifyException(
-                    f"control token of 'ee.exit_decision' feeds '{use.operation.name}'; "
-                    "only 'ee.condbuffer' consumes control"
-                )
