@@ -6,7 +6,8 @@
 // requantize<weight_frac> (round half up, saturate): results do not depend on the folding.
 //
 // Folding: coarse_in input channels x coarse_out filters x fine kernel taps are multiplied
-// per cycle (coarse_in | in_c / groups, coarse_out | out_c, fine | kernel_h * kernel_w).
+// per cycle (coarse_in | in_c, coarse_out | out_c, fine | kernel_h * kernel_w).  The input
+// arrives on coarse_in lanes, the output leaves on coarse_out lanes.
 //
 // Weights are raw integers, PyTorch layout [out_c][in_c / groups][kernel_h][kernel_w];
 // biases raw integers in the data format, [out_c].  Emit them as integer tables.
@@ -53,7 +54,7 @@ EECC_LABEL(conv_ox)
                 acc[u] = acc_t(biases[fo * CFG::coarse_out + u]) * bias_scale;
             }
         EECC_LABEL(conv_channels)
-            for (unsigned ci = 0; ci < CG / CFG::coarse_in; ci++) {
+            for (unsigned ci = 0; ci < (CG + CFG::coarse_in - 1) / CFG::coarse_in; ci++) {
             EECC_LABEL(conv_taps)
                 for (unsigned kk = 0; kk < D::taps / CFG::fine; kk++) {
 #pragma HLS PIPELINE II=1
@@ -63,6 +64,7 @@ EECC_LABEL(conv_ox)
                         for (unsigned v = 0; v < CFG::coarse_in; v++) {
 #pragma HLS UNROLL
                             const unsigned c = ci * CFG::coarse_in + v;
+                            if (c >= CG) continue;  // coarse_in need not divide in_c / groups
                             for (unsigned t = 0; t < CFG::fine; t++) {
 #pragma HLS UNROLL
                                 const unsigned k = kk * CFG::fine + t;

@@ -94,6 +94,22 @@ void exit_decision(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ct
     exit_decision_impl<CFG, true>(in, ctrl, exp_lut, logits_out);
 }
 
+// Control fork: each decision token (and the end token) to each of N consumers, e.g. the
+// pass-on-exit and the drop-on-exit condbuffer of one exit.
+template <unsigned N>
+void ctrl_split(hls::stream<ctrl_word> &in, hls::stream<ctrl_word> out[N]) {
+EECC_LABEL(ctrl_split_loop)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        const ctrl_word c = in.read();
+        for (unsigned o = 0; o < N; o++) {
+#pragma HLS UNROLL
+            out[o].write(c);
+        }
+        if (c.end) break;
+    }
+}
+
 // ======================================================================= condbuffer
 //
 // Per sample: one fmap in and one ctrl_word in (matching IDs, same order); the fmap out or
