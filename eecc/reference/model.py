@@ -6,7 +6,6 @@ imported and converted in process. Every failure is one `EeccError` line.
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from xdsl.context import Context
@@ -60,16 +59,10 @@ def _parse(ctx: Context, path: Path) -> ModuleOp:
 
 def _import_onnx(ctx: Context, path: Path) -> ModuleOp:
     try:
-        importer = importlib.import_module("eecc.onnx_import")
+        from eecc.onnx_import import import_model
     except ImportError:
         raise EeccError(f"{path}: the ONNX importer is not available") from None
-    load = getattr(importer, "import_onnx", None) or getattr(importer, "load_onnx")
-    try:
-        return load(path)
-    except EeccError:
-        raise
-    except Exception as err:  # noqa: BLE001 - a corrupt file must stay one line
-        raise EeccError(f"{path}: not an ONNX model ({type(err).__name__}: {err})") from None
+    return import_model(path)
 
 
 def _has_graph(module: ModuleOp) -> bool:
