@@ -531,3 +531,20 @@ def test_pipeline_end_to_end(drivers, scenario):
     assert exits == {"all": len(xs), "none": 0, "some": exits}[scenario]
     if scenario == "some":
         assert 0 < exits < len(xs)
+
+
+# ------------------------------------------------------------------------ tool chain
+
+
+def test_toolchain_paths():
+    from eecc.toolchain import library_include
+
+    assert (ap_types_include() / "hls_stream.h").is_file()
+    assert (library_include() / "eecc" / "eecc.h").is_file()
+
+
+def test_compile_error_carries_compiler_messages(tmp_path):
+    bad = tmp_path / "bad.cpp"
+    bad.write_text('#include "eecc/eecc.h"\nint main() { return undefined_name; }\n')
+    with pytest.raises(ToolchainError, match="undefined_name"):
+        compile_cpp([bad], tmp_path / "bad", defines={"EXAMPLE": 1})
