@@ -11,7 +11,8 @@ Writes, under ``examples/NET/``:
   form; all tensors inline (no ``.onnx.data`` file).
 * ``torch_predictions.npz``: for every held-out sample, the float PyTorch
   inference result: ``logits`` (of the exit taken), ``exit`` (its index, 0 =
-  first early exit), ``pred`` (the class); plus ``y`` (the label).
+  first early exit), ``pred`` (the class), ``confidence`` (N x early exits:
+  ``max(softmax)`` of every early exit, evaluated or not); plus ``y`` (the label).
 * ``metrics.json`` gains the exit fractions and the early-exit accuracy at the
   shipped thresholds, and the exit fractions over a sweep of thresholds.
 
@@ -32,7 +33,7 @@ import onnx
 import torch
 import torch.nn.functional as F
 from data import save_held_out
-from models import NETS, EarlyExitNet, inference_chain
+from models import NETS, EarlyExitNet, confidence, inference_chain
 from train import make_deterministic
 
 HERE = Path(__file__).resolve().parent
@@ -51,17 +52,21 @@ def load_net(name: str) -> EarlyExitNet:
 
 
 def torch_predictions(net: EarlyExitNet, x: np.ndarray) -> dict[str, np.ndarray]:
-    """Eager batch-1 inference of every sample: logits of the exit taken, exit, class."""
-    logits, exits = [], []
+    """Eager batch-1 inference of every sample: logits of the exit taken, exit, class,
+    and the exit-test confidence of every early exit."""
+    logits, exits, conf = [], [], []
     for sample in torch.from_numpy(x).split(1):
         out, k = net.predict(sample)
         logits.append(out[0].numpy())
         exits.append(k)
+        with torch.no_grad():
+            conf.append([float(confidence(o)) for o in net(sample)[:-1]])
     logits_arr = np.stack(logits).astype(np.float32)
     return {
         "logits": logits_arr,
         "exit": np.array(exits, dtype=np.int64),
         "pred": logits_arr.argmax(1).astype(np.int64),
+        "confidence": np.array(conf, dtype=np.float32),
     }
 
 

@@ -24,6 +24,7 @@ NETS = {
     "smallcnn": ("digits_test_28.npz", 2),
     "balexnet": ("digits_test_32x3.npz", 2),
 }
+THRESHOLDS = {"blenet": [0.996], "blenet3": [0.996, 0.99], "smallcnn": [0.6], "balexnet": [0.6]}
 FORMS = ["onnx", "dynamo.onnx"]
 EXIT_TEST_OPS = {"Softmax", "ReduceMax", "Greater", "If"}
 CASES = [(net, form) for net in NETS for form in FORMS]
@@ -79,6 +80,17 @@ def test_predictions_file_is_consistent(net: str) -> None:
     np.testing.assert_array_equal(preds["y"], y)
     np.testing.assert_array_equal(preds["pred"], preds["logits"].argmax(1))
     assert set(np.unique(preds["exit"])) <= set(range(n_exits))
+    assert preds["confidence"].shape == (len(y), n_exits - 1)
+
+
+@pytest.mark.parametrize("net", list(NETS))
+def test_exit_taken_is_first_confident_exit(net: str) -> None:
+    preds = np.load(EXAMPLES / net / "torch_predictions.npz")
+    thresholds = np.array(THRESHOLDS[net], dtype=np.float32)
+    passed = np.concatenate(
+        [preds["confidence"] > thresholds, np.ones((len(preds["exit"]), 1), bool)], axis=1
+    )
+    np.testing.assert_array_equal(passed.argmax(1), preds["exit"])
 
 
 def test_only_inline_onnx_files() -> None:
