@@ -47,6 +47,13 @@ def rewrite_pass_flags(argv: Sequence[str], passes: Sequence[str]) -> list[str]:
     return (["-p", ",".join(pipeline)] if pipeline else []) + rest
 
 
+class _Buffer(StringIO):
+    """Collects the output; xDSL closes its output stream, the text must survive that."""
+
+    def close(self) -> None:
+        pass
+
+
 class EeccOptMain(xDSLOptMain):
     """xDSL's optimiser driver with eecc's dialects, passes and targets."""
 
@@ -79,7 +86,7 @@ class EeccOptMain(xDSLOptMain):
         arg_parser.error = lambda message: _argument_error(message, known, passes)  # type: ignore[method-assign]
 
     def prepare_output(self) -> IO[str]:
-        self._buffer = StringIO()  # written to -o FILE only when everything succeeded
+        self._buffer = _Buffer()  # written to -o FILE only when everything succeeded
         return self._buffer if self.args.output_file is not None else sys.stdout
 
 
