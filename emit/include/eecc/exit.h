@@ -83,7 +83,8 @@ EECC_LABEL(exit_fmaps)
 template <class CFG>
 void exit_decision(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ctrl,
                    const unsigned exp_lut[exit_dims<CFG>::lut_size]) {
-    exit_decision_impl<CFG, false>(in, ctrl, exp_lut, in);
+    hls::stream<word> unused[CFG::coarse];
+    exit_decision_impl<CFG, false>(in, ctrl, exp_lut, unused);
 }
 
 // Decision that also passes the logits on (saves a split before a pass-on-exit condbuffer).
