@@ -29,6 +29,12 @@ from xdsl.irdl import (
 from xdsl.utils.exceptions import VerifyException
 
 from eecc.dialects.ee.base import EEOp, FoldRule, divides
+from eecc.dialects.ee.hardware import (
+    CondBufferHardware,
+    ExitDecisionHardware,
+    ExitMergeHardware,
+    SplitHardware,
+)
 from eecc.dialects.ee.types import ControlType, StreamType
 
 CRITERIA = ("max-softmax",)
@@ -41,7 +47,7 @@ def _coarse(op: EEOp, stream_type: object) -> tuple[FoldRule, ...]:
 
 
 @irdl_op_definition
-class SplitOp(EEOp):
+class SplitOp(EEOp, SplitHardware):
     """Lossless broadcast (fork) of a stream to N >= 2 consumers.
 
     Per sample: consumes one map, produces the same map (same ID) on each output. Stream values
@@ -70,7 +76,7 @@ class SplitOp(EEOp):
 
 
 @irdl_op_definition
-class ExitDecisionOp(EEOp):
+class ExitDecisionOp(EEOp, ExitDecisionHardware):
     """Decides per sample whether it leaves at this exit: `max softmax(logits) > threshold`.
 
     Per sample: consumes one vector of logits, produces one control token (`true` = exit).
@@ -105,7 +111,7 @@ class ExitDecisionOp(EEOp):
 
 
 @irdl_op_definition
-class CondBufferOp(EEOp):
+class CondBufferOp(EEOp, CondBufferHardware):
     """Holds each sample's map until its exit decision arrives, then forwards or drops it.
 
     Per sample: consumes one map and one control token (matched by sample ID). Mode
@@ -151,7 +157,7 @@ class CondBufferOp(EEOp):
 
 
 @irdl_op_definition
-class ExitMergeOp(EEOp):
+class ExitMergeOp(EEOp, ExitMergeHardware):
     """Joins the result streams of all N exits into one.
 
     Per sample: consumes the sample's result from whichever input delivers it (exactly one

@@ -40,6 +40,15 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from eecc.dialects.ee.base import EEOp, FoldRule, divides
+from eecc.dialects.ee.hardware import (
+    AddHardware,
+    ConvHardware,
+    FlattenHardware,
+    GlobalPoolHardware,
+    LinearHardware,
+    PoolHardware,
+    ReluHardware,
+)
 from eecc.dialects.ee.shapes import fine_values, window_shape
 from eecc.dialects.ee.types import StreamType
 from eecc.dialects.ee.weights import check_weight
@@ -120,7 +129,7 @@ class WindowOp(EEOp):
 
 
 @irdl_op_definition
-class ConvOp(WindowOp):
+class ConvOp(WindowOp, ConvHardware):
     """2-D convolution with optional bias and groups (ONNX `Conv`).
 
     Per sample: consumes one C_in x H x W map, produces one C_out x H_o x W_o map,
@@ -173,7 +182,7 @@ class ConvOp(WindowOp):
 
 
 @irdl_op_definition
-class PoolOp(WindowOp):
+class PoolOp(WindowOp, PoolHardware):
     """2-D max or average pooling (ONNX `MaxPool`, `AveragePool`).
 
     Per sample: consumes one C x H x W map, produces one C x H_o x W_o map (window
@@ -201,7 +210,7 @@ class PoolOp(WindowOp):
 
 
 @irdl_op_definition
-class GlobalPoolOp(EEOp):
+class GlobalPoolOp(EEOp, GlobalPoolHardware):
     """Global average or max pooling (ONNX `GlobalAveragePool`, `ReduceMean` over H, W).
 
     Per sample: consumes one C x H x W map, produces one C x 1 x 1 map. Folds: `coarse` | C.
@@ -253,7 +262,7 @@ class ElementwiseOp(EEOp):
 
 
 @irdl_op_definition
-class ReluOp(ElementwiseOp):
+class ReluOp(ElementwiseOp, ReluHardware):
     """Rectified linear unit, `max(x, 0)` element-wise (ONNX `Relu`).
 
     Per sample: one map in, one map of the same shape out. Folds: `coarse` | C.
@@ -263,7 +272,7 @@ class ReluOp(ElementwiseOp):
 
 
 @irdl_op_definition
-class SoftmaxOp(ElementwiseOp):
+class SoftmaxOp(ElementwiseOp, ReluHardware):
     """Softmax over a vector of N logits (ONNX `Softmax` on a network's output).
 
     Per sample: one N-vector in, one N-vector out. Exit tests do not use this op: their
@@ -278,7 +287,7 @@ class SoftmaxOp(ElementwiseOp):
 
 
 @irdl_op_definition
-class AddOp(EEOp):
+class AddOp(EEOp, AddHardware):
     """Element-wise sum of two maps of one sample (ONNX `Add`, residual connections).
 
     Per sample: consumes one map from each input (same sample ID), produces their sum.
@@ -301,7 +310,7 @@ class AddOp(EEOp):
 
 
 @irdl_op_definition
-class FlattenOp(EEOp):
+class FlattenOp(EEOp, FlattenHardware):
     """Flattens a C x H x W map to a vector of C*H*W values in C, H, W order (ONNX `Flatten`).
 
     Per sample: one map in, one vector out. No arithmetic; hardware streams channel-innermost,
@@ -329,7 +338,7 @@ class FlattenOp(EEOp):
 
 
 @irdl_op_definition
-class LinearOp(EEOp):
+class LinearOp(EEOp, LinearHardware):
     """Fully connected layer `y = W x + b` (ONNX `Gemm`, `MatMul` + `Add`).
 
     Per sample: consumes one vector of N_in values, produces one of N_out. Weights `@w` are

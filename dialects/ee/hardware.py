@@ -1,0 +1,373 @@
+"""The cost interface of `ee` hardware ops: legal folds, latency, depth and resources.
+
+Every op that becomes hardware inherits `HardwareOp` (through one of the per-op mixins
+below) and answers, for any legal fold, what eecc's cost model (`eecc.cost`) says:
+
+- `fold_space()`: every legal `Fold`, in a fixed order (factors `coarse_in`, `coarse_out`,
+  `fine`, `coarse`, each ascending); it agrees with the verifier's `fold_rules()`;
+- `latency_cycles(fold)`: cycles per feature map (the op's initiation interval per sample);
+- `pipeline_depth(fold)`: cycles from the first word in to the first word out (rounded up);
+- `resources(fold, platform)`: LUT / FF / DSP / BRAM18K;
+- `current_fold_value()` / `set_fold(fold)`: the op's `#ee.fold` as a `Fold` and back.
+
+Vector streams (rank 1, N values) are priced as N x 1 x 1 maps. Two ops are priced by
+analogy: `ee.softmax` as a ReLU over its N values (one streaming unit per lane, no fitted
+model of its own), and `ee.flatten` as free (0 cycles, 0 depth, no resources: hardware
+streams channel-innermost, so flattening is a re-labelling of the same words and the
+consuming `ee.linear` reads its weights in that order). A pool's `fine` is fixed at the
+window size by its hardware, so it is not a fold choice and stays 1 in the IR.
+
+`hardware_ops(graph)` lists a graph's hardware ops (stages included) producers first;
+`producers(op)` gives the hardware ops whose outputs `op` consumes, looking through stage
+boundaries. Both are what the passes and `eecc.network` use to walk a network.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import math
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from xdsl.ir import Operation, OpResult, SSAValue
+
+from eecc.cost import layers as cost
+from eecc.cost.exits import DEFAULT_BUFFER_DEPTH
+from eecc.cost.fold import Fold
+from eecc.cost.platform import Platform, Resources
+from eecc.dialects.ee.attrs import FOLD_FIELDS, FoldAttr
+from eecc.dialects.ee.types import StreamType
+
+if TYPE_CHECKING:
+    from eecc.dialects.ee.structure import GraphOp
+
+Legal = dict[str, tuple[int, ...]]
+
+
+def chw(value_type: object) -> tuple[int, int, int]:
+    """(C, H, W) of a stream type; a vector of N values is N x 1 x 1."""
+    assert isinstance(value_type, StreamType)
+    shape = value_type.get_shape()
+    return (shape[0], 1, 1) if len(shape) == 1 else (shape[0], shape[1], shape[2])
+
+
+def folds_of(legal: Legal) -> list[Fold]:
+    """Every combination of the legal factors, in `FOLD_FIELDS` order, each ascending."""
+    fields = [f for f in FOLD_FIELDS if f in legal]
+    choices = [sorted(legal[f]) for f in fields]
+    return [Fold(**dict(zip(fields, combo, strict=True))) for combo in itertools.product(*choices)]
+
+
+class HardwareOp:
+    """An `ee` op that is built as hardware and priced by the cost model."""
+
+    def legal_folds(self) -> Legal:
+        """Legal values of each fold factor the op has (a factor not listed stays 1)."""
+        return {}
+
+    def fold_space(self) -> list[Fold]:
+        return folds_of(self.legal_folds())
+
+    def latency_cycles(self, fold: Fold) -> float:
+        raise NotImplementedError
+
+    def depth_cycles(self, fold: Fold) -> float:
+        raise NotImplementedError
+
+    def pipeline_depth(self, fold: Fold) -> int:
+        return math.ceil(self.depth_cycles(fold))
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        raise NotImplementedError
+
+    def current_fold_value(self) -> Fold:
+        attr = _props(self).get("fold")
+        return Fold(**attr.as_dict()) if isinstance(attr, FoldAttr) else Fold()
+
+    def set_fold(self, fold: Fold) -> None:
+        _props(self)["fold"] = FoldAttr(fold.coarse_in, fold.coarse_out, fold.fine, fold.coarse)
+
+
+def _props(op: object) -> dict[str, Any]:
+    assert isinstance(op, Operation)
+    return op.properties
+
+
+def _in(op: object) -> tuple[int, int, int]:
+    return chw(op.input.type)
+
+
+class ConvHardware(HardwareOp):
+    """`ee.conv`: sliding windows, c_in x c_out conv lanes, accumulators, weights."""
+
+    def _params(self) -> dict[str, Any]:
+        c_in, h, w = _in(self)
+        op: Any = self
+        return dict(h=h, w=w, c_in=c_in, c_out=chw(op.output.type)[0], kernel=op.kernel_shape,
+                    pads=op.pad_values, groups=op.groups.value.data)
+
+    def legal_folds(self) -> Legal:
+        p = self._params()
+        return cost.conv_legal_folds(p["c_in"], p["c_out"], p["kernel"])
+
+    def latency_cycles(self, fold: Fold) -> float:
+        op: Any = self
+        return cost.conv_latency(**self._params(), stride=op.stride_values, fold=fold)
+
+    def depth_cycles(self, fold: Fold) -> float:
+        return cost.conv_pipeline_depth(**self._params(), fold=fold)
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        op: Any = self
+        return cost.conv_resources(**self._params(), stride=op.stride_values,
+                                   has_bias=op.bias is not None, fold=fold, platform=platform)
+
+
+class PoolHardware(HardwareOp):
+    """`ee.pool`: a sliding window and a pool unit per lane (`fine` fixed at the window)."""
+
+    def legal_folds(self) -> Legal:
+        op: Any = self
+        return {"coarse": cost.pool_legal_folds(_in(self)[0], op.kernel_shape)["coarse"]}
+
+    def latency_cycles(self, fold: Fold) -> float:
+        c, h, w = _in(self)
+        return cost.pool_latency(h, w, c, self.pad_values, fold)
+
+    def depth_cycles(self, fold: Fold) -> float:
+        c, _, w = _in(self)
+        op: Any = self
+        return cost.pool_pipeline_depth(w, c, op.kernel_shape, op.pad_values, fold)
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        c, h, w = _in(self)
+        op: Any = self
+        return cost.pool_resources(h, w, c, op.kernel_shape, op.pad_values, op.kind.data, fold)
+
+
+class GlobalPoolHardware(HardwareOp):
+    """`ee.global_pool`: an accumulator per lane over the whole map."""
+
+    def legal_folds(self) -> Legal:
+        return cost.global_pool_legal_folds(_in(self)[0])
+
+    def latency_cycles(self, fold: Fold) -> float:
+        c, h, w = _in(self)
+        return cost.global_pool_latency(h, w, c, fold)
+
+    def depth_cycles(self, fold: Fold) -> float:
+        c, h, w = _in(self)
+        return cost.global_pool_pipeline_depth(h, w, c, fold)
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        c, h, w = _in(self)
+        return cost.global_pool_resources(h, w, c, fold)
+
+
+class ReluHardware(HardwareOp):
+    """`ee.relu` (and `ee.softmax`, priced alike): one streaming unit per lane."""
+
+    def legal_folds(self) -> Legal:
+        return cost.relu_legal_folds(_in(self)[0])
+
+    def latency_cycles(self, fold: Fold) -> float:
+        c, h, w = _in(self)
+        return cost.relu_latency(h, w, c, fold)
+
+    def depth_cycles(self, fold: Fold) -> float:
+        return cost.relu_pipeline_depth()
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        c, h, w = _in(self)
+        return cost.relu_resources(h, w, c, fold)
+
+
+class AddHardware(HardwareOp):
+    """`ee.add`: one adder per lane."""
+
+    def _chw(self) -> tuple[int, int, int]:
+        return chw(self.lhs.type)
+
+    def legal_folds(self) -> Legal:
+        return cost.add_legal_folds(self._chw()[0])
+
+    def latency_cycles(self, fold: Fold) -> float:
+        c, h, w = self._chw()
+        return cost.add_latency(h, w, c, fold)
+
+    def depth_cycles(self, fold: Fold) -> float:
+        return cost.add_pipeline_depth()
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        c, h, w = self._chw()
+        return cost.add_resources(h, w, c, 2, fold)
+
+
+class FlattenHardware(HardwareOp):
+    """`ee.flatten`: free (a re-labelling of the words already streamed)."""
+
+    def latency_cycles(self, fold: Fold) -> float:
+        return 0.0
+
+    def depth_cycles(self, fold: Fold) -> float:
+        return 0.0
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        return Resources()
+
+
+class LinearHardware(HardwareOp):
+    """`ee.linear`: a 1x1 conv on the flattened input."""
+
+    def _features(self) -> tuple[int, int]:
+        return self.features
+
+    def legal_folds(self) -> Legal:
+        legal = cost.linear_legal_folds(*self._features())
+        return {k: v for k, v in legal.items() if k != "fine"}
+
+    def latency_cycles(self, fold: Fold) -> float:
+        return cost.linear_latency(*self._features(), fold)
+
+    def depth_cycles(self, fold: Fold) -> float:
+        return cost.linear_pipeline_depth(*self._features(), fold)
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        has_bias = self.bias is not None
+        return cost.linear_resources(*self._features(), has_bias, fold, platform)
+
+
+class SplitHardware(HardwareOp):
+    """`ee.split`: a fork per lane."""
+
+    def legal_folds(self) -> Legal:
+        return cost.split_legal_folds(_in(self)[0])
+
+    def latency_cycles(self, fold: Fold) -> float:
+        c, h, w = _in(self)
+        return cost.split_latency(h, w, c, fold)
+
+    def depth_cycles(self, fold: Fold) -> float:
+        return cost.split_pipeline_depth()
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        c, h, w = _in(self)
+        return cost.split_resources(h, w, c, len(self.outputs), fold)
+
+
+class ExitDecisionHardware(HardwareOp):
+    """`ee.exit_decision`: exp, softmax sum, reduce max and compare; not folded."""
+
+    def _classes(self) -> int:
+        return chw(self.logits.type)[0]
+
+    def legal_folds(self) -> Legal:
+        return cost.exit_decision_legal_folds(self._classes())
+
+    def latency_cycles(self, fold: Fold) -> float:
+        return cost.exit_decision_latency(self._classes())
+
+    def depth_cycles(self, fold: Fold) -> float:
+        return cost.exit_decision_pipeline_depth(self._classes())
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        return cost.exit_decision_resources(self._classes())
+
+
+class CondBufferHardware(HardwareOp):
+    """`ee.condbuffer`: `depth` feature maps per lane (16 when `depth` is unset)."""
+
+    def buffer_depth(self) -> int:
+        depth = self.depth
+        return DEFAULT_BUFFER_DEPTH if depth is None else depth.value.data
+
+    def legal_folds(self) -> Legal:
+        return cost.condbuffer_legal_folds(_in(self)[0])
+
+    def latency_cycles(self, fold: Fold) -> float:
+        c, h, w = _in(self)
+        return cost.condbuffer_latency(h, w, c, fold)
+
+    def depth_cycles(self, fold: Fold) -> float:
+        return cost.condbuffer_pipeline_depth()
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        c, h, w = _in(self)
+        return cost.condbuffer_resources(h, w, c, self.buffer_depth(), fold)
+
+
+class ExitMergeHardware(HardwareOp):
+    """`ee.exit_merge`: an N-input arbiter; not folded."""
+
+    def _words(self) -> list[int]:
+        return [math.prod(chw(v.type)) for v in self.inputs]
+
+    def legal_folds(self) -> Legal:
+        return cost.exit_merge_legal_folds(self._words())
+
+    def latency_cycles(self, fold: Fold) -> float:
+        return cost.exit_merge_latency(self._words())
+
+    def depth_cycles(self, fold: Fold) -> float:
+        return cost.exit_merge_pipeline_depth(self._words())
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        return cost.exit_merge_resources(self._words())
+
+
+def is_hardware(op: object) -> bool:
+    """True for ops the cost model prices (layers and control ops, not structure)."""
+    return isinstance(op, HardwareOp)
+
+
+def source_op(value: SSAValue) -> Operation | None:
+    """The op that really produces `value`: stage results resolve to what the stage yields."""
+    while isinstance(value, OpResult) and value.op.name == "ee.stage":
+        value = value.op.regions[0].block.last_op.operands[value.index]  # type: ignore[union-attr]
+    return value.op if isinstance(value, OpResult) else None
+
+
+def producers(op: Operation) -> list[HardwareOp]:
+    """Hardware ops whose results `op` consumes (through stage boundaries), operand order."""
+    found = (source_op(v) for v in op.operands)
+    return [p for p in found if isinstance(p, HardwareOp)]
+
+
+def hardware_ops(graph: GraphOp) -> list[HardwareOp]:
+    """Every hardware op of `graph`, producers before consumers, ties in textual order."""
+    ops = [op for op in graph.ops() if isinstance(op, HardwareOp)]
+    return topological(ops, producers)
+
+
+def topological(ops: Sequence[Any], deps: Any) -> list[Any]:
+    """Kahn's order of `ops` over `deps(op)`; ties (and any cycle's rest) by list position."""
+    index = {id(op): i for i, op in enumerate(ops)}
+    preds = {id(op): {index[id(d)] for d in deps(op) if id(d) in index} for op in ops}
+    succs: dict[int, list[int]] = {i: [] for i in range(len(ops))}
+    for op in ops:
+        for p in preds[id(op)]:
+            succs[p].append(index[id(op)])
+    waiting = {index[id(op)]: len(preds[id(op)]) for op in ops}
+    ready = [i for i, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    order = _drain(ready, waiting, succs)
+    order += sorted(i for i in waiting if i not in set(order))
+    return [ops[i] for i in order]
+
+
+def _drain(ready: list[int], waiting: dict[int, int], succs: dict[int, list[int]]) -> list[int]:
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for s in succs[i]:
+            waiting[s] -= 1
+            if waiting[s] == 0:
+                heapq.heappush(ready, s)
+    return order
+
+
+def total(resources: Iterable[Resources]) -> Resources:
+    """The sum of resource vectors (0 for none)."""
+    return sum(resources, Resources())
