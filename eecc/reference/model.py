@@ -12,7 +12,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import Builtin, ModuleOp
 from xdsl.dialects.func import Func
 from xdsl.parser import Parser
-from xdsl.utils.exceptions import ParseError, VerifyException
+from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyException
 
 from eecc import registry
 from eecc.dialects.ee import GraphOp
@@ -53,8 +53,7 @@ def _parse(ctx: Context, path: Path) -> ModuleOp:
     try:
         return Parser(ctx, path.read_text(), str(path)).parse_module()
     except (ParseError, VerifyException) as err:
-        first = str(err).strip().splitlines()
-        raise EeccError(f"{path}: not valid ee/onnx IR: {first[0] if first else err}") from None
+        raise EeccError(f"{path}: not valid ee/onnx IR: {_first_line(err)}") from None
 
 
 def _import_onnx(ctx: Context, path: Path) -> ModuleOp:
@@ -73,16 +72,25 @@ def _convert(ctx: Context, module: ModuleOp, path: Path) -> ModuleOp:
     if not any(op.name.startswith("onnx.") for op in module.walk()):
         raise EeccError(f"{path}: not an ee or onnx model (no 'ee.graph' and no onnx ops)")
     try:
-        registry.load_pass(CONVERT)().apply(ctx, module)
+        convert = registry.load_pass(CONVERT)
     except (ImportError, LookupError):
         raise EeccError(f"{path}: the '{CONVERT}' pass is not available") from None
+    try:
+        convert().apply(ctx, module)
+    except DiagnosticException as err:
+        raise EeccError(f"{path}: {_first_line(err)}") from None
     if not _has_graph(module):
         raise EeccError(f"{path}: '{CONVERT}' produced no 'ee.graph'")
     return module
+
+
+def _first_line(err: Exception) -> str:
+    lines = [line for line in str(err).strip().splitlines() if line.strip()]
+    return lines[0] if lines else type(err).__name__
 
 
 def _verify(module: ModuleOp, path: Path) -> None:
     try:
         module.verify()
     except VerifyException as err:
-        raise EeccError(f"{path}: {str(err).strip().splitlines()[0]}") from None
+        raise EeccError(f"{path}: {_first_line(err)}") from None
