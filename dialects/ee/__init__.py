@@ -3,7 +3,8 @@
 Types: `!ee.stream<CxHxWxT>` (one feature map per sample), `!ee.ctrl` (one exit token per
 sample), `!ee.fixed<W, I>`. Attributes: `#ee.fold<...>`, `#ee.cost<...>`. Ops: layers
 (`ee.conv`, `ee.pool`, `ee.global_pool`, `ee.relu`, `ee.softmax`, `ee.add`, `ee.flatten`,
-`ee.linear`), control (`ee.split`, `ee.exit_decision`, `ee.condbuffer`, `ee.exit_merge`),
+`ee.linear`), control (`ee.split`, `ee.exit_decision`, `ee.condbuffer`, `ee.exit_merge`,
+`ee.repack`),
 structure (`ee.graph`, `ee.output`, `ee.stage`, `ee.yield`, `ee.weight`).
 """
 
@@ -11,7 +12,13 @@ from xdsl.ir import Dialect
 
 from eecc.dialects.ee.attrs import CostAttr, FoldAttr
 from eecc.dialects.ee.base import EEOp, FoldRule
-from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp, SplitOp
+from eecc.dialects.ee.control import (
+    CondBufferOp,
+    ExitDecisionOp,
+    ExitMergeOp,
+    RepackOp,
+    SplitOp,
+)
 from eecc.dialects.ee.layers import (
     AddOp,
     ConvOp,
@@ -31,7 +38,7 @@ EE = Dialect(
     [
         GraphOp, OutputOp, StageOp, YieldOp, WeightOp,
         ConvOp, PoolOp, GlobalPoolOp, ReluOp, SoftmaxOp, AddOp, FlattenOp, LinearOp,
-        SplitOp, ExitDecisionOp, CondBufferOp, ExitMergeOp,
+        SplitOp, ExitDecisionOp, CondBufferOp, ExitMergeOp, RepackOp,
     ],
     [StreamType, ControlType, FixedType, FoldAttr, CostAttr],
 )
@@ -40,5 +47,5 @@ __all__ = [
     "EE", "EEOp", "FoldRule", "CostAttr", "FoldAttr", "StreamType", "ControlType", "FixedType",
     "GraphOp", "OutputOp", "StageOp", "YieldOp", "WeightOp", "lookup_weight",
     "ConvOp", "PoolOp", "GlobalPoolOp", "ReluOp", "SoftmaxOp", "AddOp", "FlattenOp", "LinearOp",
-    "SplitOp", "ExitDecisionOp", "CondBufferOp", "ExitMergeOp",
+    "SplitOp", "ExitDecisionOp", "CondBufferOp", "ExitMergeOp", "RepackOp",
 ]

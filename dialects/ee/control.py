@@ -182,3 +182,34 @@ class ExitMergeOp(EEOp, ExitMergeHardware):
                 raise VerifyException(
                     f"'ee.exit_merge' input type {value.type} differs from result type {self.output.type}"
                 )
+
+
+@irdl_op_definition
+class RepackOp(EEOp):
+    """Moves a stream from `lanes_in` parallel lanes to `lanes_out` (a width converter).
+
+    Per sample: consumes one map over `lanes_in` lanes (channel c on lane c % lanes_in) and
+    produces the same map, same ID and order, over `lanes_out` lanes. Inserted by
+    `--ee-legalize-hls` where a producer's output parallelism differs from its consumer's
+    input parallelism; both must divide the channels.
+    """
+
+    name = "ee.repack"
+
+    T: ClassVar = VarConstraint("T", base(StreamType))
+    input = operand_def(T)
+    output = result_def(T)
+    lanes_in = prop_def(IntegerAttr[I64])
+    lanes_out = prop_def(IntegerAttr[I64])
+
+    assembly_format = "$input `lanes` $lanes_in `to` $lanes_out attr-dict `:` type($input)"
+
+    def verify_op(self) -> None:
+        assert isinstance(self.input.type, StreamType)
+        channels = self.input.type.channels
+        for what, attr in (("lanes_in", self.lanes_in), ("lanes_out", self.lanes_out)):
+            lanes = attr.value.data
+            if lanes < 1 or channels % lanes:
+                raise VerifyException(
+                    f"'ee.repack' {what}={lanes} does not divide {channels} channels"
+                )

@@ -102,6 +102,17 @@ builtin.module {
 
 // -----
 
+// repack to lanes that do not divide channels
+builtin.module {
+  func.func @f(%x: !ee.stream<6x4x4xf32>) {
+    %0 = ee.repack %x lanes 2 to 4 : !ee.stream<6x4x4xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.repack' lanes_out=4 does not divide 6 channels
+
+// -----
+
 // merge of one input
 builtin.module {
   func.func @f(%x: !ee.stream<3xf32>) {

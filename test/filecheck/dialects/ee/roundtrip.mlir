@@ -25,7 +25,8 @@ builtin.module {
     %13 = ee.condbuffer %5, %11 {depth = 16 : i64, mode = "drop-on-exit"} : !ee.stream<4x3x3xf32>
     %14, %15 = ee.split %13 : !ee.stream<4x3x3xf32> -> !ee.stream<4x3x3xf32>, !ee.stream<4x3x3xf32>
     %16 = ee.add %14, %15 : !ee.stream<4x3x3xf32>
-    %17 = ee.global_pool %16 {kind = "avg"} : !ee.stream<4x3x3xf32> -> !ee.stream<4x1x1xf32>
+    %r = ee.repack %16 lanes 2 to 4 : !ee.stream<4x3x3xf32>
+    %17 = ee.global_pool %r {kind = "avg"} : !ee.stream<4x3x3xf32> -> !ee.stream<4x1x1xf32>
     %18 = ee.flatten %17 : !ee.stream<4x1x1xf32> -> !ee.stream<4xf32>
     %19 = ee.linear %18 weight @fc2.w : !ee.stream<4xf32> -> !ee.stream<3xf32>
     %20 = ee.softmax %19 : !ee.stream<3xf32>
@@ -49,7 +50,8 @@ builtin.module {
 // CHECK-NEXT:    %13 = ee.condbuffer %5, %11 {depth = 16 : i64, mode = "drop-on-exit"} : !ee.stream<4x3x3xf32>
 // CHECK-NEXT:    %14, %15 = ee.split %13 : !ee.stream<4x3x3xf32> -> !ee.stream<4x3x3xf32>, !ee.stream<4x3x3xf32>
 // CHECK-NEXT:    %16 = ee.add %14, %15 : !ee.stream<4x3x3xf32>
-// CHECK-NEXT:    %17 = ee.global_pool %16 {kind = "avg"} : !ee.stream<4x3x3xf32> -> !ee.stream<4x1x1xf32>
+// CHECK-NEXT:    %r = ee.repack %16 lanes 2 to 4 : !ee.stream<4x3x3xf32>
+// CHECK-NEXT:    %17 = ee.global_pool %r {kind = "avg"} : !ee.stream<4x3x3xf32> -> !ee.stream<4x1x1xf32>
 // CHECK-NEXT:    %18 = ee.flatten %17 : !ee.stream<4x1x1xf32> -> !ee.stream<4xf32>
 // CHECK-NEXT:    %19 = ee.linear %18 weight @fc2.w : !ee.stream<4xf32> -> !ee.stream<3xf32>
 // CHECK-NEXT:    %20 = ee.softmax %19 : !ee.stream<3xf32>
