@@ -1,0 +1,244 @@
+"""Network-level analysis of an `ee.graph`: its stages, op names and cost estimate.
+
+`NetworkStructure` finds the stages of a network, partitioned or not, the same way
+`--ee-partition` draws them: an op's stage is the number of drop-on-exit condbuffers on its
+way from the graph's input (the merge is in stage 0). `NetworkModel` prices a network from
+per-op cost tables (computed once per op and fold) and `evaluate`s folds without touching
+the IR, so a fold search can call it many times:
+
+    model = NetworkModel(graph, load_platform("zc706"), batch=1024)
+    estimate = model.evaluate()                      # the folds written in the IR
+    estimate = model.evaluate([Fold(), ...])         # one fold per `model.ops` entry
+
+A stage's interval is its slowest op's latency, its depth the longest path of op depths
+inside it, its resources the sum of its ops'. Stages combine by their reach probabilities
+(`rate`, 1 when not annotated): `combine_infinite` gives the infinite-buffer bound and
+`combine_finite` the M/G/1/K estimate with the drop-on-exit condbuffers' depths as queues.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+from xdsl.dialects.builtin import ModuleOp, NameLoc
+from xdsl.ir import Operation
+
+from eecc.cost.fold import Fold
+from eecc.cost.platform import Platform, Resources
+from eecc.cost.throughput import (
+    DEFAULT_BATCH,
+    combine_finite,
+    combine_infinite,
+    stage_interval,
+    stage_throughput,
+)
+from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp
+from eecc.dialects.ee.hardware import HardwareOp, hardware_ops, producers, total
+from eecc.dialects.ee.structure import GraphOp, StageOp
+from eecc.errors import EeccError
+
+
+def find_graph(module_or_graph: ModuleOp | GraphOp) -> GraphOp:
+    """The `ee.graph` itself, or the only one in a module."""
+    if isinstance(module_or_graph, GraphOp):
+        return module_or_graph
+    graphs = [op for op in module_or_graph.ops if isinstance(op, GraphOp)]
+    if len(graphs) != 1:
+        raise EeccError(f"expected one 'ee.graph' in the module, found {len(graphs)}")
+    return graphs[0]
+
+
+def op_rate(op: Operation) -> float | None:
+    rate = op.properties.get("rate")
+    return None if rate is None else rate.value.data  # type: ignore[attr-defined]
+
+
+class NetworkStructure:
+    """Hardware ops in topological order, their stages and names, and the exit buffers."""
+
+    def __init__(self, graph: GraphOp):
+        self.graph = graph
+        self.ops: list[HardwareOp] = hardware_ops(graph)
+        self.stage_of: dict[int, int] = {}
+        for op in self.ops:
+            self.stage_of[id(op)] = self._stage(op)
+
+    def _stage(self, op: HardwareOp) -> int:
+        parent = op.parent_op() if isinstance(op, Operation) else None
+        if isinstance(parent, StageOp):
+            return parent.index.value.data
+        if isinstance(op, ExitMergeOp):
+            return 0
+        stages = [self.stage_of.get(id(p), 0) + is_drop_buffer(p) for p in producers(op)]  # type: ignore[arg-type]
+        return max(stages, default=0)
+
+    def stage(self, op: HardwareOp) -> int:
+        return self.stage_of[id(op)]
+
+    @cached_property
+    def num_stages(self) -> int:
+        return max(self.stage_of.values(), default=0) + 1
+
+    @cached_property
+    def exits(self) -> int:
+        """Exits of the network: its exit decisions + the final classifier."""
+        return sum(isinstance(op, ExitDecisionOp) for op in self.ops) + 1
+
+    @cached_property
+    def drop_buffers(self) -> list[CondBufferOp]:
+        """Drop-on-exit condbuffers, in topological order: buffer i feeds stage i + 1."""
+        return [op for op in self.ops if isinstance(op, CondBufferOp) and op.drops_on_exit]
+
+    def stage_ops(self, index: int) -> list[HardwareOp]:
+        return [op for op in self.ops if self.stage_of[id(op)] == index]
+
+    @cached_property
+    def names(self) -> list[str]:
+        """The op's location name (the ONNX node) or `<kind>_<n>` counted per kind."""
+        counts: dict[str, int] = {}
+        out = []
+        for op in self.ops:
+            assert isinstance(op, Operation)
+            kind = op.name.removeprefix("ee.")
+            n = counts[kind] = counts.get(kind, -1) + 1
+            loc = op.location
+            out.append(loc.desc.data if isinstance(loc, NameLoc) else f"{kind}_{n}")
+        return out
+
+    def stage_rate(self, index: int) -> float:
+        """Stage `index`'s reach: its `ee.stage` rate, else its first annotated op's; else 1."""
+        if index == 0:
+            return 1.0
+        rates = [op_rate(s) for s in self.graph.body.block.ops
+                 if isinstance(s, StageOp) and s.index.value.data == index]
+        rates += [op_rate(op) for op in self.stage_ops(index)]  # type: ignore[arg-type]
+        return next((r for r in rates if r is not None), 1.0)
+
+
+def is_drop_buffer(op: object) -> int:
+    return int(isinstance(op, CondBufferOp) and op.drops_on_exit)
+
+
+@dataclass(frozen=True)
+class OpEstimate:
+    name: str
+    kind: str
+    stage: int
+    rate: float
+    fold: Fold
+    latency_cycles: float
+    depth_cycles: int
+    resources: Resources
+
+
+@dataclass(frozen=True)
+class StageEstimate:
+    index: int
+    rate: float
+    interval_cycles: float
+    depth_cycles: float
+    throughput: float  # samples per second of the stage alone
+    resources: Resources
+    bottleneck: str  # name of the op with the largest latency
+
+
+@dataclass(frozen=True)
+class NetworkEstimate:
+    platform: Platform
+    clock_mhz: float
+    batch: int
+    stages: tuple[StageEstimate, ...]
+    ops: tuple[OpEstimate, ...]
+    throughput: float  # finite condbuffers (M/G/1/K)
+    throughput_infinite: float  # infinite-buffer bound
+    resources: Resources
+    queue_depths: tuple[int, ...]
+
+    def fits(self, budget: float = 1.0) -> bool:
+        return self.resources.fits(self.platform, budget)
+
+
+class NetworkModel:
+    """Prices a network's folds fast: per-op tables, stage membership and edges precomputed."""
+
+    def __init__(self, module_or_graph: ModuleOp | GraphOp, platform: Platform,
+                 batch: int = DEFAULT_BATCH):
+        self.structure = NetworkStructure(find_graph(module_or_graph))
+        self.platform, self.batch = platform, batch
+        self.ops = self.structure.ops
+        self.stages = [self.structure.stage(op) for op in self.ops]
+        self.reach = [self.structure.stage_rate(i) for i in range(self.structure.num_stages)]
+        self.queue_depths = tuple(b.buffer_depth() for b in self.structure.drop_buffers)
+        self._preds = self._stage_edges()
+        self._table: list[dict[Fold, tuple[float, int, Resources]]] = [{} for _ in self.ops]
+
+    def _stage_edges(self) -> list[list[int]]:
+        index = {id(op): i for i, op in enumerate(self.ops)}
+        return [[index[id(p)] for p in producers(op)  # type: ignore[arg-type]
+                 if id(p) in index and self.stages[index[id(p)]] == self.stages[i]]
+                for i, op in enumerate(self.ops)]
+
+    def op_cost(self, i: int, fold: Fold) -> tuple[float, int, Resources]:
+        """(latency, depth, resources) of op `i` at `fold`, computed once."""
+        row = self._table[i]
+        if fold not in row:
+            op = self.ops[i]
+            row[fold] = (op.latency_cycles(fold), op.pipeline_depth(fold),
+                         op.resources(fold, self.platform))
+        return row[fold]
+
+    def current_folds(self) -> list[Fold]:
+        return [op.current_fold_value() for op in self.ops]
+
+    def evaluate(self, folds: Sequence[Fold] | None = None) -> NetworkEstimate:
+        folds = self.current_folds() if folds is None else list(folds)
+        costs = [self.op_cost(i, f) for i, f in enumerate(folds)]
+        stages = tuple(self._stage(s, costs) for s in range(len(self.reach)))
+        return self._network(stages, self._op_estimates(folds, costs))
+
+    def _stage(self, s: int, costs: list[tuple[float, int, Resources]]) -> StageEstimate:
+        members = [i for i, st in enumerate(self.stages) if st == s]
+        arrival: dict[int, float] = {}
+        for i in members:  # topological order
+            arrival[i] = costs[i][1] + max((arrival[p] for p in self._preds[i]), default=0)
+        interval = stage_interval([costs[i][0] for i in members] or [0.0])
+        depth = max(arrival.values(), default=0)
+        worst = max(members, key=lambda i: costs[i][0], default=None)
+        clock = self.platform.clock_mhz
+        return StageEstimate(
+            s, self.reach[s], interval, depth,
+            stage_throughput(interval, depth, clock, self.batch) if interval else float("inf"),
+            total(costs[i][2] for i in members),
+            self.structure.names[worst] if worst is not None else "",
+        )
+
+    def _op_estimates(self, folds: list[Fold], costs: list[tuple[float, int, Resources]]
+                      ) -> tuple[OpEstimate, ...]:
+        out = []
+        for i, op in enumerate(self.ops):
+            assert isinstance(op, Operation)
+            rate = op_rate(op)
+            out.append(OpEstimate(self.structure.names[i], op.name, self.stages[i],
+                                  self.reach[self.stages[i]] if rate is None else rate,
+                                  folds[i], costs[i][0], costs[i][1], costs[i][2]))
+        return tuple(out)
+
+    def _network(self, stages: tuple[StageEstimate, ...], ops: tuple[OpEstimate, ...]
+                 ) -> NetworkEstimate:
+        rates = [s.throughput for s in stages]
+        clock = self.platform.clock_mhz
+        depths = self.queue_depths[: len(stages) - 1]
+        return NetworkEstimate(
+            self.platform, clock, self.batch, stages, ops,
+            combine_finite(rates, self.reach, clock, depths),
+            combine_infinite(rates, self.reach),
+            total(s.resources for s in stages), depths,
+        )
+
+
+def estimate_network(module_or_graph: ModuleOp | GraphOp, platform: Platform,
+                     batch: int = DEFAULT_BATCH) -> NetworkEstimate:
+    """The estimate of a network at the folds, rates and buffer depths written in its IR."""
+    return NetworkModel(module_or_graph, platform, batch).evaluate()
