@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -37,6 +38,9 @@ from models import NETS, EarlyExitNet, confidence, inference_chain
 from train import make_deterministic
 
 HERE = Path(__file__).resolve().parent
+# both export paths are deliberate: keep their deprecation notices out of the log
+warnings.filterwarnings("ignore", message=".*legacy TorchScript-based ONNX export")
+warnings.filterwarnings("ignore", message="`torch.jit.script` is deprecated")
 
 
 def load_net(name: str) -> EarlyExitNet:
