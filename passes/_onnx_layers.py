@@ -1,0 +1,219 @@
+"""Lowering of ONNX layer nodes to `ee` layer ops (one function per ONNX op type)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, StringAttr, UnitAttr, i64
+from xdsl.ir import Attribute, SSAValue
+
+from eecc.dialects import ee
+from eecc.dialects.onnx import NodeOp
+from eecc.passes._onnx_attrs import float_, int_, ints, require, str_
+from eecc.passes._onnx_convert import Converter, stream_type
+from eecc.passes._onnx_values import Const, ConversionError, Value, describe
+
+Lowering = Callable[[Converter, NodeOp], list[Value]]
+
+
+def _out_type(op: NodeOp, index: int = 0) -> ee.StreamType:
+    return stream_type(op.outs[index].type, f"{describe(op)} output {index}")
+
+
+def _array(values: tuple[int, ...]) -> DenseArrayBase:
+    return DenseArrayBase.from_list(i64, list(values))
+
+
+def _window(op: NodeOp, kernel: tuple[int, ...]) -> dict[str, Attribute]:
+    """kernel/strides/pads properties, after checking the attributes ee cannot express."""
+    require(op, str_(op, "auto_pad", "NOTSET") in ("NOTSET", "VALID"),
+            "uses auto_pad; re-export with explicit pads")
+    require(op, set(ints(op, "dilations", (1, 1))) == {1}, "uses dilations != 1 (unsupported)")
+    require(op, int_(op, "ceil_mode", 0) == 0, "uses ceil_mode=1 (unsupported)")
+    require(op, len(kernel) == 2, f"has a {len(kernel)}-D window; only 2-D is supported")
+    return {
+        "kernel": _array(kernel),
+        "strides": _array(ints(op, "strides", (1, 1))),
+        "pads": _array(ints(op, "pads", (0, 0, 0, 0))),
+    }
+
+
+def conv(cx: Converter, op: NodeOp) -> list[Value]:
+    x = cx.stream(op.args[0], op)
+    w = cx.const(op.args[1], op)
+    props = _window(op, ints(op, "kernel_shape", w.array.shape[2:]))
+    props["weight"] = cx.weight(w.name or f"{op.outs[0].name_hint or 'conv'}.weight", w.array)
+    if len(op.args) > 2 and cx.get(op.args[2]) is not None:
+        b = cx.const(op.args[2], op)
+        props["bias"] = cx.weight(b.name or f"{props['weight'].root_reference.data}.bias", b.array)
+    props["groups"] = IntegerAttr(int_(op, "group", 1), i64)
+    new = ee.ConvOp.build(operands=[x], result_types=[_out_type(op)], properties=props)
+    return [cx.emit(new, op).results[0]]
+
+
+def pool(cx: Converter, op: NodeOp) -> list[Value]:
+    x = cx.stream(op.args[0], op)
+    require(op, len(op.outs) == 1 or not op.outs[1].uses, "uses the Indices output (unsupported)")
+    props = _window(op, ints(op, "kernel_shape", ()))
+    props["kind"] = StringAttr("max" if op.op_type.data == "MaxPool" else "avg")
+    if op.op_type.data == "AveragePool" and int_(op, "count_include_pad", 0):
+        props["count_include_pad"] = UnitAttr()
+    new = ee.PoolOp.build(operands=[x], result_types=[_out_type(op)], properties=props)
+    return [cx.emit(new, op).results[0]]
+
+
+def global_pool(cx: Converter, op: NodeOp) -> list[Value]:
+    x = cx.stream(op.args[0], op)
+    kind = "max" if op.op_type.data == "GlobalMaxPool" else "avg"
+    return [_global(cx, op, x, kind)]
+
+
+def _global(cx: Converter, op: NodeOp, x: SSAValue, kind: str) -> SSAValue:
+    assert isinstance(x.type, ee.StreamType)
+    out = ee.StreamType((x.type.channels, 1, 1), x.type.element_type)
+    new = ee.GlobalPoolOp.build(operands=[x], result_types=[out], properties={"kind": StringAttr(kind)})
+    return cx.emit(new, op).results[0]
+
+
+def reduce_mean(cx: Converter, op: NodeOp) -> list[Value]:
+    x = cx.stream(op.args[0], op)
+    axes = ints(op, "axes")
+    if axes is None and len(op.args) > 1 and cx.get(op.args[1]) is not None:
+        axes = tuple(int(a) for a in cx.const(op.args[1], op).array.ravel())
+    require(op, axes is not None and {a % 4 for a in axes} == {2, 3},
+            "reduces over axes other than H, W; only the mean over (2, 3) is supported")
+    pooled = _global(cx, op, x, "avg")
+    if int_(op, "keepdims", 1):
+        return [pooled]
+    return [_flatten(cx, op, pooled)]
+
+
+def relu(cx: Converter, op: NodeOp) -> list[Value]:
+    x = cx.stream(op.args[0], op)
+    return [cx.emit(ee.ReluOp.build(operands=[x], result_types=[x.type]), op).results[0]]
+
+
+def _flatten(cx: Converter, op: NodeOp, x: SSAValue) -> SSAValue:
+    assert isinstance(x.type, ee.StreamType)
+    if len(x.type.get_shape()) == 1:
+        return x
+    out = ee.StreamType((x.type.num_elements,), x.type.element_type)
+    return cx.emit(ee.FlattenOp.build(operands=[x], result_types=[out]), op).results[0]
+
+
+def flatten(cx: Converter, op: NodeOp) -> list[Value]:
+    x = cx.stream(op.args[0], op)
+    require(op, int_(op, "axis", 1) == 1, "flattens from an axis other than 1 (unsupported)")
+    return [_flatten(cx, op, x)]
+
+
+def reshape(cx: Converter, op: NodeOp) -> list[Value]:
+    x = cx.stream(op.args[0], op)
+    out = _out_type(op)
+    require(op, len(out.get_shape()) == 1, "reshapes to a non-vector; only flattening is supported")
+    return [_flatten(cx, op, x)]
+
+
+def _linear(cx: Converter, op: NodeOp, x: SSAValue, w: np.ndarray, name: str,
+            bias: Const | None) -> SSAValue:
+    props = {"weight": cx.weight(name, w)}
+    if bias is not None:
+        require(op, bias.array.size == w.shape[0], f"bias has {bias.array.size} values, expected {w.shape[0]}")
+        props["bias"] = cx.weight(bias.name or f"{name}.bias", bias.array.reshape(-1))
+    assert isinstance(x.type, ee.StreamType)
+    require(op, w.shape[1] == x.type.num_elements,
+            f"has a {w.shape[0]}x{w.shape[1]} weight for {x.type.num_elements} inputs")
+    out = ee.StreamType((w.shape[0],), x.type.element_type)
+    return cx.emit(ee.LinearOp.build(operands=[x], result_types=[out], properties=props), op).results[0]
+
+
+def gemm(cx: Converter, op: NodeOp) -> list[Value]:
+    x = _flatten(cx, op, cx.stream(op.args[0], op))
+    b = cx.const(op.args[1], op)
+    require(op, int_(op, "transA", 0) == 0, "uses transA=1 (unsupported)")
+    require(op, float_(op, "alpha", 1.0) == 1.0 and float_(op, "beta", 1.0) == 1.0,
+            "uses alpha or beta != 1 (unsupported)")
+    w = b.array if int_(op, "transB", 0) else b.array.T
+    c = cx.get(op.args[2]) if len(op.args) > 2 else None
+    bias = cx.const(op.args[2], op) if c is not None else None
+    return [_linear(cx, op, x, w, b.name or "linear.weight", bias)]
+
+
+def matmul(cx: Converter, op: NodeOp) -> list[Value]:
+    x = _flatten(cx, op, cx.stream(op.args[0], op))
+    b = cx.const(op.args[1], op)
+    require(op, b.array.ndim == 2, "multiplies by a non-matrix constant")
+    return [_linear(cx, op, x, b.array.T, b.name or "linear.weight", None)]
+
+
+def add(cx: Converter, op: NodeOp) -> list[Value]:
+    lhs, rhs = cx.get(op.args[0]), cx.get(op.args[1])
+    if isinstance(lhs, Const) or isinstance(rhs, Const):
+        return [_bias_add(cx, op)]
+    a, b = cx.stream(op.args[0], op), cx.stream(op.args[1], op)
+    require(op, a.type == b.type, f"adds {a.type} and {b.type}; shapes must match")
+    return [cx.emit(ee.AddOp.build(operands=[a, b], result_types=[a.type]), op).results[0]]
+
+
+def _bias_add(cx: Converter, op: NodeOp) -> SSAValue:
+    """`MatMul` + `Add(constant)` -> the linear layer's bias."""
+    index = 0 if isinstance(cx.get(op.args[1]), Const) else 1
+    x, c = cx.stream(op.args[index], op), cx.const(op.args[1 - index], op)
+    owner = x.owner
+    ok = isinstance(owner, ee.LinearOp) and owner.bias is None and op.args[index].uses.get_length() == 1
+    require(op, ok, "adds a constant to something other than a MatMul (only a MatMul bias is supported)")
+    assert isinstance(owner, ee.LinearOp)
+    n_out = owner.features[1]
+    require(op, c.array.size == n_out, f"bias has {c.array.size} values, expected {n_out}")
+    owner.bias = cx.weight(c.name or f"{owner.weight.root_reference.data}.bias", c.array.reshape(-1))
+    return x
+
+
+def batch_norm(cx: Converter, op: NodeOp) -> list[Value]:
+    """Folds into the preceding `ee.conv`: w' = w * s, b' = (b - mean) * s + beta."""
+    x = cx.stream(op.args[0], op)
+    conv_op = x.owner
+    ok = isinstance(conv_op, ee.ConvOp) and op.args[0].uses.get_length() == 1
+    require(op, ok, "does not follow a Conv whose only user it is (only folding into a Conv is supported)")
+    assert isinstance(conv_op, ee.ConvOp)
+    gamma, beta, mean, var = (cx.const(v, op).array.astype(np.float64) for v in op.args[1:5])
+    scale = gamma / np.sqrt(var + float_(op, "epsilon", 1e-5))
+    w_name = conv_op.weight.root_reference.data
+    cx.weights[w_name] = (cx.weights[w_name] * scale[:, None, None, None]).astype(np.float32)
+    if conv_op.bias is None:
+        conv_op.bias = cx.weight(f"{w_name}.bias", np.zeros_like(scale))
+    b_name = conv_op.bias.root_reference.data
+    cx.weights[b_name] = ((cx.weights[b_name] - mean) * scale + beta).astype(np.float32)
+    return [x]
+
+
+def dropout(cx: Converter, op: NodeOp) -> list[Value]:
+    require(op, len(op.outs) == 1 or not op.outs[1].uses, "uses the mask output (unsupported)")
+    return [cx.get(op.args[0])]
+
+
+def identity(cx: Converter, op: NodeOp) -> list[Value]:
+    return [cx.get(op.args[0])]
+
+
+LAYERS: dict[str, Lowering] = {
+    "Conv": conv, "MaxPool": pool, "AveragePool": pool, "GlobalAveragePool": global_pool,
+    "GlobalMaxPool": global_pool, "ReduceMean": reduce_mean, "Relu": relu, "Flatten": flatten,
+    "Reshape": reshape, "Gemm": gemm, "MatMul": matmul, "Add": add,
+    "BatchNormalization": batch_norm, "Dropout": dropout, "Identity": identity,
+}
+
+
+def lower_node(cx: Converter, op: NodeOp) -> list[Value]:
+    """Lower one ONNX node; an op type without a lowering is an error naming the node."""
+    from eecc.passes._onnx_exits import EXIT_TEST
+    from eecc.passes._onnx_plumbing import PLUMBING
+
+    table = {**LAYERS, **PLUMBING, **EXIT_TEST}
+    kind = op.op_type.data
+    fn = table.get(kind) if op.domain is None or op.domain.data in ("", "ai.onnx") else None
+    if fn is None:
+        supported = ", ".join(sorted(table))
+        raise ConversionError(f"{describe(op)} is not supported by convert-onnx-to-ee (supported: {supported})")
+    return fn(cx, op)
