@@ -34,7 +34,7 @@ def stream_type(t: Attribute, what: str) -> ee.StreamType:
     shape = t.get_shape()
     if len(shape) not in (2, 4) or shape[0] != 1:
         raise ConversionError(
-            f"{what} has shape {'x'.join(map(str, shape))}; expected 1xN or 1xCxHxW (batch 1)"
+            f"{what} has shape {'x'.join(map(str, shape)) or 'scalar'}; expected 1xN or 1xCxHxW (batch 1)"
         )
     return ee.StreamType(shape[1:], f32)
 

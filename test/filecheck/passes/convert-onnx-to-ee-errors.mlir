@@ -1,0 +1,78 @@
+// RUN: eecc-opt %s --split-input-file --verify-diagnostics --convert-onnx-to-ee | filecheck %s
+// RUN: not eecc-opt %s --convert-onnx-to-ee 2>&1 | filecheck %s --check-prefix=DRIVER
+
+// An op without a lowering names the node, its op type and the supported list; the driver
+// prints one line and exits non-zero.
+
+// CHECK: node '/lstm' (LSTM) is not supported by convert-onnx-to-ee (supported: Add, AveragePool, BatchNormalization, Cast, Concat, Constant, Conv, Dropout, Flatten, Gather, Gemm, GlobalAveragePool, GlobalMaxPool, Greater, Identity, MatMul, MaxPool, ReduceMax, ReduceMean, Relu, Reshape, Shape, Softmax, Squeeze, Unsqueeze)
+// DRIVER: eecc-opt: error: node '/lstm' (LSTM) is not supported by convert-onnx-to-ee
+// DRIVER-NOT: Traceback
+builtin.module {
+  onnx.graph @g(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+    %y = onnx.node "LSTM"(%x) : (tensor<1x4xf32>) -> tensor<1x4xf32> loc("/lstm")
+    onnx.return %y : tensor<1x4xf32>
+  }
+}
+
+// -----
+// The exit threshold must be a constant.
+
+// CHECK: node '/Greater' (Greater) compares the exit confidence with a non-constant threshold; the threshold must be a scalar Constant or initializer
+builtin.module {
+  onnx.graph @g(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+    %t = onnx.node "Relu"(%x) : (tensor<1x4xf32>) -> tensor<1x4xf32>
+    %s = onnx.node "Softmax"(%x) {axis = 1 : i64} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+    %m = onnx.node "ReduceMax"(%s) {keepdims = 0 : i64} : (tensor<1x4xf32>) -> tensor<f32>
+    %g = onnx.node "Greater"(%m, %t) : (tensor<f32>, tensor<1x4xf32>) -> tensor<i1> loc("/Greater")
+    %y = onnx.if %g : tensor<i1> -> tensor<1x4xf32> {
+      onnx.yield %x : tensor<1x4xf32>
+    } else {
+      onnx.yield %x : tensor<1x4xf32>
+    }
+    onnx.return %y : tensor<1x4xf32>
+  }
+}
+
+// -----
+// An If whose condition is not the exit test is rejected.
+
+// CHECK: node '/If' (onnx.if) is not an exit test: its condition must be Greater(ReduceMax(Softmax(logits)), threshold) [-> Cast(to=BOOL)]
+builtin.module {
+  onnx.initializer @c = dense<true> : tensor<i1>
+  onnx.graph @g(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+    %c = onnx.initializer_ref @c : tensor<i1>
+    %y = onnx.if %c : tensor<i1> -> tensor<1x4xf32> {
+      onnx.yield %x : tensor<1x4xf32>
+    } else {
+      onnx.yield %x : tensor<1x4xf32>
+    } loc("/If")
+    onnx.return %y : tensor<1x4xf32>
+  }
+}
+
+// -----
+// BatchNormalization folds only into a Conv.
+
+// CHECK: node '/bn' (BatchNormalization) does not follow a Conv whose only user it is (only folding into a Conv is supported)
+builtin.module {
+  onnx.initializer @p = dense<1.0> : tensor<2xf32>
+  onnx.graph @g(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
+    %p = onnx.initializer_ref @p : tensor<2xf32>
+    %r = onnx.node "Relu"(%x) : (tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32>
+    %n = onnx.node "BatchNormalization"(%r, %p, %p, %p, %p) : (tensor<1x2x2x2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<1x2x2x2xf32> loc("/bn")
+    onnx.return %n : tensor<1x2x2x2xf32>
+  }
+}
+
+// -----
+// Dilated convolutions are not supported.
+
+// CHECK: node '/conv' (Conv) uses dilations != 1 (unsupported)
+builtin.module {
+  onnx.initializer @w = dense<1.0> : tensor<1x1x3x3xf32>
+  onnx.graph @g(%x: tensor<1x1x8x8xf32>) -> tensor<1x1x4x4xf32> {
+    %w = onnx.initializer_ref @w : tensor<1x1x3x3xf32>
+    %c = onnx.node "Conv"(%x, %w) {dilations = array<i64: 2, 2>} : (tensor<1x1x8x8xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x4x4xf32> loc("/conv")
+    onnx.return %c : tensor<1x1x4x4xf32>
+  }
+}
