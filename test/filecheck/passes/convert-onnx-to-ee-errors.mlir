@@ -1,5 +1,5 @@
 // RUN: eecc-opt %s --split-input-file --verify-diagnostics --convert-onnx-to-ee | filecheck %s
-// RUN: not eecc-opt %s --convert-onnx-to-ee 2>&1 | filecheck %s --check-prefix=DRIVER
+// RUN: not eecc-opt %s --split-input-file --convert-onnx-to-ee 2>&1 | filecheck %s --check-prefix=DRIVER
 
 // An op without a lowering names the node, its op type and the supported list; the driver
 // prints one line and exits non-zero.
