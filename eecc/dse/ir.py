@@ -1,0 +1,151 @@
+"""From `ee` IR to the search's tables and back, through the ops' `HardwareOp` interface.
+
+`NetworkModel` (eecc.network) finds the stages, rates, condbuffer depths and the per-op
+cost tables; this module arranges them as a `Problem` (one `Layer` per hardware op, one
+`Option` per legal fold) and writes a chosen design back as `#ee.fold`s. `backbone` builds
+the network without exits (the baseline) from the same IR.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from eecc.cost.platform import Platform
+from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp, SplitOp
+from eecc.dialects.ee.hardware import HardwareOp, producers, source_op
+from eecc.dse.problem import Design, Layer, Option, Problem, Stage
+from eecc.network import NetworkModel, op_rate
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """The problem of a network and which model op each (stage, layer) slot is."""
+
+    model: NetworkModel
+    problem: Problem
+    slots: tuple[tuple[int, ...], ...]  # slots[s][k] = index into model.ops
+    rates_given: bool  # some stage or op carries a `rate`
+
+
+def build(model: NetworkModel, budget: float = 1.0,
+          keep: Sequence[int] | None = None) -> Mapping:
+    """The problem of `model`'s network (or of the ops `keep`, as one stage at rate 1)."""
+    if keep is not None:
+        slots: tuple[tuple[int, ...], ...] = (tuple(keep),)
+        rates = (1.0,)
+    else:
+        n = len(model.reach)
+        slots = tuple(tuple(i for i, s in enumerate(model.stages) if s == k) for k in range(n))
+        rates = tuple(model.reach)
+    stages = tuple(_stage(model, members, rate) for members, rate in zip(slots, rates, strict=True))
+    cap = model.platform.capacity()
+    problem = Problem(
+        stages=stages, capacity=(cap.lut, cap.ff, cap.dsp, cap.bram), budget=budget,
+        clock_mhz=model.platform.clock_mhz, batch=model.batch,
+        queue_depths=tuple(model.queue_depths[: len(stages) - 1]),
+    )
+    given = any(op_rate(op) is not None for op in model.ops)  # type: ignore[arg-type]
+    given = given or any(op_rate(s) is not None for s in model.structure.graph.ops()
+                         if s.name == "ee.stage")
+    return Mapping(model, problem, slots, given)
+
+
+def _stage(model: NetworkModel, members: Sequence[int], rate: float) -> Stage:
+    local = {m: k for k, m in enumerate(members)}
+    layers = tuple(_layer(model, i) for i in members)
+    preds = tuple(tuple(sorted({local[p] for p in _feeders(model, i, set(members))}))
+                  for i in members)
+    return Stage(layers, rate, preds)
+
+
+def _layer(model: NetworkModel, i: int) -> Layer:
+    op = model.ops[i]
+    folds = op.fold_space() or [op.current_fold_value()]
+    options = []
+    for fold in folds:
+        latency, depth, res = model.op_cost(i, fold)
+        options.append(Option(fold, latency, depth, (res.lut, res.ff, res.dsp, res.bram)))
+    current = op.current_fold_value()
+    start = next((k for k, f in enumerate(folds) if f == current), 0)
+    return Layer(model.structure.names[i], tuple(options), start)
+
+
+def _feeders(model: NetworkModel, i: int, members: set[int]) -> set[int]:
+    """Model indices among `members` that feed op i, looking through ops left out."""
+    index = {id(op): k for k, op in enumerate(model.ops)}
+    found: set[int] = set()
+    todo = _data_inputs(model.ops[i])
+    while todo:
+        p = todo.pop()
+        k = index.get(id(p))
+        if k is None or model.stages[k] != model.stages[i] and k not in members:
+            continue
+        if k in members:
+            found.add(k)
+        else:
+            todo.extend(_data_inputs(p))
+    return found
+
+
+def folds_of(mapping: Mapping, design: Design) -> list:
+    """One `Fold` per model op: the design's, and the current fold of ops outside it."""
+    folds = mapping.model.current_folds()
+    for members, stage, choice in zip(mapping.slots, mapping.problem.stages, design, strict=True):
+        for i, layer, c in zip(members, stage.layers, choice, strict=True):
+            folds[i] = layer.options[c].fold
+    return folds
+
+
+def write(mapping: Mapping, design: Design) -> None:
+    """Write the design's folds onto the ops."""
+    for op, fold in zip(mapping.model.ops, folds_of(mapping, design), strict=True):
+        op.set_fold(fold)
+
+
+def backbone(model: NetworkModel) -> list[int]:
+    """Model indices of the network without exits: the final classifier's path.
+
+    Exit branches, decisions, condbuffers and the merge are dropped; a split stays only
+    if two of its consumers stay (a residual fork), else it is a wire.
+    """
+    index = {id(op): k for k, op in enumerate(model.ops)}
+    merges = [op for op in model.ops if isinstance(op, ExitMergeOp)]
+    if not merges:
+        return list(range(len(model.ops)))
+    final = merges[0].inputs[-1]
+    seen: set[int] = set()
+    todo: list[HardwareOp] = [source_op(final)]  # type: ignore[list-item]
+    while todo:
+        op = todo.pop()
+        if op is None or id(op) not in index or index[id(op)] in seen:
+            continue
+        seen.add(index[id(op)])
+        todo.extend(_data_inputs(op))
+    dropped = (CondBufferOp, ExitDecisionOp, ExitMergeOp)
+    keep = [k for k in sorted(seen) if not isinstance(model.ops[k], dropped)]
+    return [k for k in keep if not isinstance(model.ops[k], SplitOp)
+            or _kept_uses(model, k, set(keep)) >= 2]
+
+
+def _data_inputs(op: HardwareOp) -> list[HardwareOp]:
+    """Producers of an op's data: a condbuffer's control token is not on a data path."""
+    if isinstance(op, CondBufferOp):
+        src = source_op(op.input)
+        return [src] if isinstance(src, HardwareOp) else []
+    return producers(op)  # type: ignore[arg-type]
+
+
+def _kept_uses(model: NetworkModel, k: int, keep: set[int]) -> int:
+    index = {id(op): i for i, op in enumerate(model.ops)}
+    return sum(1 for i in keep if any(index.get(id(p)) == k for p in producers(model.ops[i])))  # type: ignore[arg-type]
+
+
+def with_rates(problem: Problem, rates: Sequence[float]) -> Problem:
+    """The same problem with other stage rates (e.g. for a p +/- 0.05 band)."""
+    stages = tuple(replace(s, rate=r) for s, r in zip(problem.stages, rates, strict=True))
+    return replace(problem, stages=stages)
+
+
+def platform_of(mapping: Mapping) -> Platform:
+    return mapping.model.platform

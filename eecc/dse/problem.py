@@ -1,0 +1,167 @@
+"""The folding problem as plain tables, and the evaluation of one design.
+
+A `Problem` is a chain of stages; a stage is a list of layers plus the edges between
+them (for its pipeline depth); a layer is the list of its legal folds (`Option`s), each
+with latency (cycles per sample), pipeline depth (cycles) and resources (LUT, FF, DSP,
+BRAM18K). A `Design` picks one option index per layer of every stage.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from eecc.cost.fold import Fold
+from eecc.cost.throughput import combine_finite, combine_infinite, stage_throughput
+
+Vec = tuple[float, float, float, float]  # lut, ff, dsp, bram
+ZERO: Vec = (0.0, 0.0, 0.0, 0.0)
+
+Design = tuple[tuple[int, ...], ...]
+
+
+def vadd(a: Sequence[float], b: Sequence[float]) -> Vec:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2], a[3] + b[3])
+
+
+def fits(res: Sequence[float], limit: Sequence[float]) -> bool:
+    """Every resource within its limit (a small relative slack absorbs float sums)."""
+    return all(r <= lim * (1 + 1e-12) for r, lim in zip(res, limit, strict=True))
+
+
+@dataclass(frozen=True)
+class Option:
+    """One legal fold of a layer and what it costs."""
+
+    fold: Fold
+    latency: float
+    depth: float
+    res: Vec
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A hardware op: its name (for reports) and its legal folds, in a fixed order."""
+
+    name: str
+    options: tuple[Option, ...]
+    current: int = 0  # index of the op's fold before the search (the annealer's start)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """Layers that run at one rate, producers first; `preds[i]`: layers feeding layer i.
+
+    Without `preds` the layers form a chain.
+    """
+
+    layers: tuple[Layer, ...]
+    rate: float = 1.0
+    preds: tuple[tuple[int, ...], ...] | None = None
+
+    def depth(self, choice: Sequence[int]) -> float:
+        """Pipeline depth: the longest path of layer depths from the stage's input."""
+        arrival: list[float] = []
+        for i, layer in enumerate(self.layers):
+            before = self.preds[i] if self.preds is not None else ((i - 1,) if i else ())
+            start = max((arrival[p] for p in before), default=0.0)
+            arrival.append(start + layer.options[choice[i]].depth)
+        return max(arrival, default=0.0)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Stages in reach order, the resource limit (budget x platform), clock, batch, queues."""
+
+    stages: tuple[Stage, ...]
+    capacity: Vec
+    budget: float = 1.0
+    clock_mhz: float = 125.0
+    batch: int = 1024
+    queue_depths: tuple[int, ...] = ()
+    fixed: Vec = ZERO  # resources of hardware outside the search (not folded)
+    fill: bool = True  # count the pipeline fill (depth) in stage throughput
+    names: tuple[str, ...] = field(default=(), compare=False)
+
+    @property
+    def limit(self) -> Vec:
+        b = self.budget
+        return (self.capacity[0] * b, self.capacity[1] * b, self.capacity[2] * b,
+                self.capacity[3] * b)
+
+    @property
+    def rates(self) -> tuple[float, ...]:
+        return tuple(s.rate for s in self.stages)
+
+    def stage_throughput(self, interval: float, depth: float) -> float:
+        return stage_throughput(interval, depth if self.fill else 0.0, self.clock_mhz, self.batch)
+
+    def network_throughput(self, throughputs: Sequence[float]) -> float:
+        """Finite-buffer (M/G/1/K) network throughput of the stages' throughputs."""
+        reach = _reach(self.rates)
+        if len(throughputs) == 1:
+            return throughputs[0]
+        depths = self.queue_depths or None
+        return combine_finite(list(throughputs), reach, self.clock_mhz, depths)
+
+    def bound(self, throughputs: Sequence[float]) -> float:
+        """Infinite-buffer throughput min_i T_i / p_i: an upper bound of the finite one."""
+        return combine_infinite(list(throughputs), _reach(self.rates))
+
+    def cost(self, res: Sequence[float]) -> float:
+        """Scalar cost: the largest share of the platform any resource takes."""
+        return max(r / c for r, c in zip(res, self.capacity, strict=True) if c > 0)
+
+
+def _reach(rates: Sequence[float]) -> list[float]:
+    first = rates[0] if rates and rates[0] > 0 else 1.0
+    return [min(1.0, r / first) for r in rates]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A design's network throughput, bound, stage figures, resources and bottlenecks."""
+
+    throughput: float
+    bound: float
+    stage_throughputs: tuple[float, ...]
+    intervals: tuple[float, ...]
+    resources: Vec
+    fits: bool
+    bottlenecks: tuple[str, ...]  # slowest layer of each stage
+
+
+def evaluate(problem: Problem, design: Design) -> Evaluation:
+    """Throughput (finite buffers), bound (infinite), resources and fit of one design."""
+    res, throughputs, intervals, slow = problem.fixed, [], [], []
+    for stage, choice in zip(problem.stages, design, strict=True):
+        opts = [layer.options[i] for layer, i in zip(stage.layers, choice, strict=True)]
+        interval = max(o.latency for o in opts)
+        throughputs.append(problem.stage_throughput(interval, stage.depth(choice)))
+        intervals.append(interval)
+        slow.append(next(la.name for la, o in zip(stage.layers, opts, strict=True)
+                         if o.latency == interval))
+        for o in opts:
+            res = vadd(res, o.res)
+    return Evaluation(
+        throughput=problem.network_throughput(throughputs), bound=problem.bound(throughputs),
+        stage_throughputs=tuple(throughputs), intervals=tuple(intervals), resources=res,
+        fits=fits(res, problem.limit), bottlenecks=tuple(slow),
+    )
+
+
+def unfolded(problem: Problem) -> Design:
+    """The design with every layer at its cheapest-latency-agnostic unfolded option (fold 1)."""
+    return tuple(tuple(_unfolded_index(layer) for layer in s.layers) for s in problem.stages)
+
+
+def _unfolded_index(layer: Layer) -> int:
+    for i, o in enumerate(layer.options):
+        if o.fold == Fold():
+            return i
+    return min(range(len(layer.options)), key=lambda i: (sum(layer.options[i].res), i))
+
+
+def design_space_size(problem: Problem) -> int:
+    return math.prod(len(la.options) for s in problem.stages for la in s.layers)

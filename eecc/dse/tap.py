@@ -1,0 +1,130 @@
+"""A stage's throughput/area Pareto (TAP) curve, built exactly from its layers' folds.
+
+A stage's interval is its slowest layer's latency and its resources are the sum of its
+layers'. So for a candidate interval t, every layer may take any fold with latency <= t,
+and the stage's cheapest designs at t are the Pareto-minimal sums (over LUT, FF, DSP,
+BRAM) of per-layer Pareto-minimal folds. Sweeping t over the distinct achievable layer
+latencies and dropping points that a faster point dominates gives the whole curve.
+
+With one resource (or a scalar cost) each interval has one point: every layer takes its
+cheapest fold. With four resources a cheaper-in-LUT fold may cost more BRAM, so each
+interval keeps every non-dominated sum (dominance pruning after each layer), and sums
+over the limit are dropped at once. Past `cap` points per interval the cheapest by the
+scalar cost (largest platform share, then total share, then order) are kept, and the
+curve says it is no longer exact.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from eecc.dse.problem import Problem, Stage
+
+DEFAULT_CAP = 128
+
+
+@dataclass(frozen=True)
+class Tap:
+    """Stage points: interval, depth, throughput, resources (n x 4) and choices (n x layers)."""
+
+    intervals: np.ndarray
+    depths: np.ndarray
+    throughputs: np.ndarray
+    res: np.ndarray
+    choices: np.ndarray
+    exact: bool
+
+    def __len__(self) -> int:
+        return len(self.intervals)
+
+
+def pareto_mask(res: np.ndarray) -> np.ndarray:
+    """Rows of `res` no other row dominates (<= everywhere, < somewhere); first of equals kept."""
+    n = len(res)
+    if n <= 1:
+        return np.ones(n, dtype=bool)
+    le = (res[:, None, :] <= res[None, :, :]).all(-1)  # le[j, i]: row j <= row i
+    eq = le & le.T
+    strict = le & ~eq
+    earlier_equal = eq & np.tri(n, k=-1, dtype=bool).T  # j < i and equal
+    return ~(strict | earlier_equal).any(0)
+
+
+def _scalar_order(res: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    share = res / capacity
+    return np.lexsort((np.arange(len(res)), share.sum(1), share.max(1)))
+
+
+def _prune(res: np.ndarray, choices: np.ndarray, limit: np.ndarray, capacity: np.ndarray,
+           cap: int) -> tuple[np.ndarray, np.ndarray, bool]:
+    keep = (res <= limit * (1 + 1e-12)).all(1)
+    res, choices = res[keep], choices[keep]
+    mask = pareto_mask(res)
+    res, choices = res[mask], choices[mask]
+    order = _scalar_order(res, capacity)
+    exact = len(order) <= cap
+    order = order[:cap]
+    return res[order], choices[order], exact
+
+
+def _layer_front(stage: Stage, index: int, t: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pareto-minimal options of one layer with latency <= t: (resources, option indices)."""
+    opts = stage.layers[index].options
+    idx = np.array([i for i, o in enumerate(opts) if o.latency <= t], dtype=np.int64)
+    res = np.array([opts[i].res for i in idx], dtype=float).reshape(-1, 4)
+    mask = pareto_mask(res)
+    return res[mask], idx[mask]
+
+
+def _interval_front(stage: Stage, t: float, limit: np.ndarray, capacity: np.ndarray,
+                    cap: int, fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Non-dominated stage sums at interval <= t (within the limit after `fixed`)."""
+    res = fixed.reshape(1, 4)
+    choices = np.zeros((1, 0), dtype=np.int64)
+    exact = True
+    for k in range(len(stage.layers)):
+        lres, lidx = _layer_front(stage, k, t)
+        res = (res[:, None, :] + lres[None, :, :]).reshape(-1, 4)
+        choices = np.concatenate([np.repeat(choices, len(lidx), 0),
+                                  np.tile(lidx, len(choices)).reshape(-1, 1)], 1)
+        res, choices, ok = _prune(res, choices, limit, capacity, cap)
+        exact = exact and ok
+        if not len(res):
+            break
+    return res - fixed.reshape(1, 4), choices, exact
+
+
+def stage_tap(problem: Problem, index: int, cap: int = DEFAULT_CAP) -> Tap:
+    """The TAP curve of stage `index`: every point fits the problem's limit on its own."""
+    stage = problem.stages[index]
+    limit = np.array(problem.limit, dtype=float)
+    capacity = np.array(problem.capacity, dtype=float)
+    fixed = np.array(problem.fixed, dtype=float)
+    floor = max(min(o.latency for o in la.options) for la in stage.layers)
+    candidates = sorted({o.latency for la in stage.layers for o in la.options if o.latency >= floor})
+    rows: list[tuple[float, np.ndarray, np.ndarray]] = []
+    front = np.zeros((0, 4))
+    exact = True
+    for t in candidates:
+        res, choices, ok = _interval_front(stage, t, limit, capacity, cap, fixed)
+        exact = exact and ok
+        new = [i for i in range(len(res)) if not (front <= res[i]).all(1).any()]
+        if new:
+            rows.append((t, res[new], choices[new]))
+            front = np.concatenate([front, res[new]])
+    return _assemble(problem, stage, rows, exact)
+
+
+def _assemble(problem: Problem, stage: Stage, rows: list, exact: bool) -> Tap:
+    n_layers = len(stage.layers)
+    if not rows:
+        empty = np.zeros(0)
+        return Tap(empty, empty, empty, np.zeros((0, 4)), np.zeros((0, n_layers), np.int64), exact)
+    intervals = np.concatenate([np.full(len(r), t) for t, r, _ in rows])
+    res = np.concatenate([r for _, r, _ in rows])
+    choices = np.concatenate([c for _, _, c in rows])
+    depths = np.array([stage.depth(tuple(c)) for c in choices])
+    tput = np.array([problem.stage_throughput(t, d) for t, d in zip(intervals, depths, strict=True)])
+    return Tap(intervals, depths, tput, res, choices, exact)
