@@ -13,7 +13,7 @@ from pathlib import Path
 
 import onnx
 from xdsl.dialects.builtin import ArrayAttr, ModuleOp, NameLoc, NoneAttr, StringAttr
-from xdsl.ir import Attribute, Block, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from eecc.dialects import onnx as ox
 from eecc.errors import EeccError
@@ -66,15 +66,14 @@ class ModuleBuilder:
         graph = self.model.graph
         inputs = [i for i in graph.input if i.name not in {t.name for t in graph.initializer}]
         in_types = [self.value_type(i.name, f"graph input '{i.name}'") for i in inputs]
-        out_types = [self.value_type(o.name, f"graph output '{o.name}'") for o in graph.output]
-        op = ox.GraphOp(graph_name(self.path), in_types, out_types)
-        op.attributes["input_names"] = ArrayAttr([StringAttr(i.name) for i in inputs])
-        op.attributes["output_names"] = ArrayAttr([StringAttr(o.name) for o in graph.output])
-        block = op.body.block
+        block = Block(arg_types=in_types)
         scope: Scope = ChainMap({i.name: arg for i, arg in zip(inputs, block.args, strict=True)})
         self.fill(graph, block, scope)
         outs = [self.lookup(scope, o.name, f"graph output '{o.name}'") for o in graph.output]
         block.add_op(ox.ReturnOp(outs))
+        op = ox.GraphOp(graph_name(self.path), in_types, [v.type for v in outs], Region(block))
+        op.attributes["input_names"] = ArrayAttr([StringAttr(i.name) for i in inputs])
+        op.attributes["output_names"] = ArrayAttr([StringAttr(o.name) for o in graph.output])
         return ModuleOp([*self.symbols, op])
 
     def fill(self, graph: onnx.GraphProto, block: Block, scope: Scope) -> None:
