@@ -1,0 +1,113 @@
+"""Choose the folding of every hardware op: the fastest network that fits a resource budget.
+
+Each hardware op gets the `#ee.fold` that, together with every other op's, maximises the
+network throughput (stages combined by their rates with finite condbuffers, M/G/1/K) while
+LUT, FF, DSP and BRAM each stay within `budget` x the platform; or, with
+`objective="area"`, the design with the smallest largest platform share that still
+reaches `target` samples/s. A stage's interval is its slowest op's latency and resources
+add up, so each stage's throughput/area Pareto curve is built exactly and the stages are
+combined by a branch and bound on min_i T_i / p_i (eecc.dse; docs/fold.md has the
+argument). A network without exits is one stage: the no-exit baseline. Every `ee.stage`
+(and the graph) gets `ee.bottleneck`, the name of the op that limits it.
+
+Input:
+
+    %0 = ee.conv %x weight @conv1.w ... : !ee.stream<1x28x28xf32> -> !ee.stream<5x32x32xf32>
+
+Output (`--fold=budget=0.5`):
+
+    %0 = ee.conv %x weight @conv1.w ... {fold = #ee.fold<coarse_out = 5, fine = 25>, ...} : ...
+
+Options:
+- `budget`: share of every platform resource the design may use, in (0, 1] (default 1.0);
+- `platform`: a shipped platform name (zc706, zcu106, vu440) or a platform JSON path;
+- `objective`: "throughput" (default) or "area" (needs `target`, samples/s);
+- `batch`: samples per batch in the stage throughput model (default 1024).
+
+Without annotated rates (no `--ee-annotate-rates`) every stage is sized for rate 1, and
+the pass says so in an `ee.note` module attribute and on stderr. Limits: condbuffer depths
+are taken as written (`--ee-size-buffers`); past 128 non-dominated points per stage
+interval the curve keeps the cheapest (the result is then near-optimal, not proven).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from xdsl import passes
+from xdsl.context import Context
+from xdsl.dialects.builtin import ModuleOp, StringAttr
+
+from eecc.cost.platform import Platform, PlatformError, load_platform
+from eecc.dialects.ee.structure import GraphOp, StageOp
+from eecc.dse import ir
+from eecc.dse.search import Unfittable, search
+from eecc.errors import EeccError
+from eecc.network import NetworkEstimate, NetworkModel
+
+OBJECTIVES = ("throughput", "area")
+RATE_NOTE = "no rates annotated: every stage folded for rate 1 (run --ee-annotate-rates first)"
+
+
+@dataclass(frozen=True)
+class FoldPass(passes.ModulePass):
+    """Choose the folding of every hardware op: the fastest network that fits a resource budget."""
+
+    name = "fold"
+
+    budget: float = 1.0
+    platform: str = "zc706"
+    objective: str = "throughput"
+    target: float = 0.0
+    batch: int = 1024
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        platform = self.check()
+        for graph in [g for g in op.ops if isinstance(g, GraphOp)]:
+            model = NetworkModel(graph, platform, self.batch)
+            mapping = ir.build(model, self.budget)
+            if not mapping.rates_given and len(mapping.problem.stages) > 1:
+                op.attributes["ee.note"] = StringAttr(RATE_NOTE)
+                print(f"fold: note: {RATE_NOTE}", file=sys.stderr)
+            self.fold_graph(mapping)
+
+    def check(self) -> Platform:
+        """Validate the options; the platform they name."""
+        if not 0.0 < self.budget <= 1.0:
+            raise EeccError(f"'fold' budget={self.budget} is outside (0, 1]: "
+                            "it is the share of each platform resource the design may use")
+        if self.objective not in OBJECTIVES:
+            raise EeccError(f"'fold' objective=\"{self.objective}\" is not one of "
+                            f"{', '.join(OBJECTIVES)}")
+        if self.objective == "area" and self.target <= 0:
+            raise EeccError("'fold' objective=\"area\" needs target=<samples per second> > 0")
+        if self.batch < 1:
+            raise EeccError(f"'fold' batch={self.batch} must be at least 1")
+        try:
+            return load_platform(self.platform)
+        except PlatformError as err:
+            raise EeccError(f"'fold' {err}") from None
+
+    def fold_graph(self, mapping: ir.Mapping) -> None:
+        """Search, write the folds, confirm the estimate and mark the bottlenecks."""
+        try:
+            result = search(mapping.problem, self.objective, self.target)
+        except Unfittable as err:
+            name = mapping.model.structure.graph.sym_name.data
+            raise EeccError(f"'fold' @{name}: {err}") from None
+        ir.write(mapping, result.design)
+        estimate = mapping.model.evaluate()
+        if not estimate.fits(self.budget):
+            raise EeccError(f"'fold' internal: the chosen design overflows budget {self.budget}")
+        mark_bottlenecks(mapping.model.structure.graph, estimate)
+
+
+def mark_bottlenecks(graph: GraphOp, estimate: NetworkEstimate) -> None:
+    """`ee.bottleneck` on every stage (its slowest op) and the graph (the limiting stage's)."""
+    by_index = {s.index: s for s in estimate.stages}
+    for op in graph.body.block.ops:
+        if isinstance(op, StageOp) and op.index.value.data in by_index:
+            op.attributes["ee.bottleneck"] = StringAttr(by_index[op.index.value.data].bottleneck)
+    limiting = min(estimate.stages, key=lambda s: s.throughput / s.rate if s.rate > 0 else float("inf"))
+    graph.attributes["ee.bottleneck"] = StringAttr(limiting.bottleneck)
