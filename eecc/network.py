@@ -98,13 +98,14 @@ class NetworkStructure:
     def names(self) -> list[str]:
         """The op's location name (the ONNX node) or `<kind>_<n>` counted per kind."""
         counts: dict[str, int] = {}
-        out = []
+        out: list[str] = []
         for op in self.ops:
             assert isinstance(op, Operation)
             kind = op.name.removeprefix("ee.")
             n = counts[kind] = counts.get(kind, -1) + 1
             loc = op.location
-            out.append(loc.desc.data if isinstance(loc, NameLoc) else f"{kind}_{n}")
+            out.append(_unique(f"{loc.desc.data}", kind, out) if isinstance(loc, NameLoc)
+                       else f"{kind}_{n}")
         return out
 
     def stage_rate(self, index: int) -> float:
@@ -115,6 +116,17 @@ class NetworkStructure:
                  if isinstance(s, StageOp) and s.index.value.data == index]
         rates += [op_rate(op) for op in self.stage_ops(index)]  # type: ignore[arg-type]
         return next((r for r in rates if r is not None), 1.0)
+
+
+def _unique(name: str, kind: str, taken: list[str]) -> str:
+    """`name`, or `name.kind` (then `name.kind_<n>`) when ops share a location."""
+    if name not in taken:
+        return name
+    candidate, n = f"{name}.{kind}", 0
+    while candidate in taken:
+        n += 1
+        candidate = f"{name}.{kind}_{n}"
+    return candidate
 
 
 def is_drop_buffer(op: object) -> int:
