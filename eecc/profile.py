@@ -74,7 +74,7 @@ def evaluate(memo: ExitMemo, thresholds: Sequence[float]) -> dict[str, object]:
     fractions = [_ratio(int(c), n) for c in counts]
     reach = [round(1.0 - float(counts[:i].sum()) / n, DIGITS) for i in range(memo.exits)]
     result: dict[str, object] = {
-        "thresholds": [float(t) for t in thresholds],
+        "thresholds": [round(float(t), DIGITS) for t in thresholds],
         "exit_count": [int(c) for c in counts],
         "exit_fraction": fractions,
         "reach": reach,

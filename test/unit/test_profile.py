@@ -19,13 +19,14 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.parser import Parser
 
+from eecc import registry
 from eecc.cli import main
 from eecc.data import digits_path
 from eecc.dialects.ee import ExitDecisionOp, WeightOp
 from eecc.errors import EeccError
 from eecc.profile import evaluate, memoise, profile, threshold_sets
 from eecc.reference import Program, run_graph
-from eecc.reference.model import context
+from eecc.reference.model import context, load_model
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -158,3 +159,33 @@ def test_profile_errors(blenet_file, tmp_path, capsys, extra, message):
     err = capsys.readouterr().err
     assert err.startswith("eecc profile: error: ") and message in err and err.count("\n") == 1
     assert not out.exists()
+
+
+HAVE_CONVERTER = "convert-onnx-to-ee" in registry.pass_names()
+
+
+@pytest.mark.skipif(not HAVE_CONVERTER, reason="convert-onnx-to-ee is not available yet")
+@pytest.mark.parametrize("thresholds", [[0.9, 0.9], [0.999, 0.5], [0.99, 0.999], [1.0, 1.0]])
+def test_three_exit_sweep_equals_rerunning(thresholds):
+    module = load_model(EXAMPLES / "blenet3" / "blenet3.onnx")
+    memo = memoise(Program.from_module(module), DIGITS["x"], DIGITS["y"])
+    for op, thr in zip([o for o in module.walk() if isinstance(o, ExitDecisionOp)], thresholds,
+                       strict=True):
+        op.threshold = FloatAttr(thr, f64)
+    rerun = run_graph(Program.from_module(module), DIGITS["x"])
+    got = evaluate(memo, thresholds)
+    assert got["exit_count"] == np.bincount(rerun.exits, minlength=3).tolist()
+    assert got["accuracy"] == round(float((rerun.classes == DIGITS["y"]).mean()), 6)
+    _check_consistent(got, 360)
+
+
+@pytest.mark.skipif(not HAVE_CONVERTER, reason="convert-onnx-to-ee is not available yet")
+def test_profile_onnx_matches_pytorch_exits(tmp_path):
+    out = tmp_path / "p.json"
+    model = EXAMPLES / "blenet3" / "blenet3.onnx"
+    assert main(["profile", str(model), "--data", "digits", "--thresholds", "0.9:0.99", "-o", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    torch = np.load(EXAMPLES / "blenet3" / "torch_predictions.npz")
+    assert doc["exits"] == 3 and doc["model"] == "blenet3.onnx"
+    assert doc["exit_count"] == np.bincount(torch["exit"], minlength=3).tolist()
+    assert doc["sweep"][0]["thresholds"] == [0.9, 0.99]

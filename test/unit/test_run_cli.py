@@ -94,3 +94,24 @@ def test_run_errors(case, message, tmp_path, capsys):
     assert err.startswith("eecc run: error: ") and message in err
     assert err.count("\n") == 1
     assert not out.exists()
+
+
+@pytest.mark.skipif(not HAVE_CONVERTER, reason="convert-onnx-to-ee is not available yet")
+def test_run_fixed_blenet_onnx_agrees_with_float(tmp_path):
+    model, data = EXAMPLES / "blenet" / "blenet.onnx", DATA / "digits_test_28.npz"
+    assert run_cli(model, "--input", data, "-o", tmp_path / "f.npz") == 0
+    assert run_cli(model, "--input", data, "--fixed", "-o", tmp_path / "q.npz") == 0
+    f, q = np.load(tmp_path / "f.npz"), np.load(tmp_path / "q.npz")
+    assert (f["logits"].argmax(1) == q["logits"].argmax(1)).mean() >= 0.99
+    assert (f["exit"] == q["exit"]).mean() >= 0.97
+
+
+@pytest.mark.skipif(not HAVE_CONVERTER, reason="convert-onnx-to-ee is not available yet")
+def test_run_onnx_ir_mlir_equals_onnx(tmp_path):
+    model, data = EXAMPLES / "blenet3" / "blenet3.onnx", DATA / "digits_test_28.npz"
+    assert main(["import", str(model), "-o", str(tmp_path / "m.mlir")]) == 0
+    assert run_cli(tmp_path / "m.mlir", "--input", data, "-o", tmp_path / "a.npz") == 0
+    assert run_cli(model, "--input", data, "-o", tmp_path / "b.npz") == 0
+    a, b = np.load(tmp_path / "a.npz"), np.load(tmp_path / "b.npz")
+    np.testing.assert_array_equal(a["logits"], b["logits"])
+    np.testing.assert_array_equal(a["exit"], b["exit"])
