@@ -2,7 +2,7 @@
 
 Every op that becomes a call into the HLS library (a hardware op or an `ee.repack`) gets a
 name that says what it is and how big: `ee_conv_5x32x32_k5` (output map, kernel),
-`ee_maxpool_5x16x16_k2`, `ee_linear_640_10`, `ee_condbuffer_5x16x16_d32` (map, depth),
+`ee_maxpool_5x16x16_k2` (a stride is named when it is not the usual one), `ee_linear_640_10`, `ee_condbuffer_5x16x16_d32` (map, depth),
 `ee_exit_decision_10` (classes), `ee_repack_640_l2to1`. Collisions get `_1`, `_2`, ...
 suffixes in topological order. `ee.flatten` is not hardware here (the words stream on
 unchanged) and gets no name. The per-layer IP top of a layer is `f"{name}_top"`.
@@ -80,11 +80,11 @@ def _dims(value: SSAValue) -> str:
     return "x".join(str(d) for d in value.type.get_shape())
 
 
-def _kernel(op: ConvOp | PoolOp) -> str:
+def _kernel(op: ConvOp | PoolOp, usual_stride: tuple[int, ...] = (1, 1)) -> str:
     kh, kw = op.kernel_shape
     text = f"_k{kh}" if kh == kw else f"_k{kh}x{kw}"
     sh, sw = op.stride_values
-    if (sh, sw) != (1, 1):
+    if (sh, sw) != tuple(usual_stride):
         text += f"_s{sh}" if sh == sw else f"_s{sh}x{sw}"
     return text
 
@@ -95,7 +95,7 @@ def _conv(op: ConvOp) -> str:
 
 
 def _pool(op: PoolOp) -> str:
-    return f"ee_{op.kind.data}pool_{_dims(op.output)}{_kernel(op)}"
+    return f"ee_{op.kind.data}pool_{_dims(op.output)}{_kernel(op, op.kernel_shape)}"
 
 
 def _linear(op: LinearOp) -> str:

@@ -1,0 +1,202 @@
+"""Prepare folded `ee` IR for `-t hls`: explicit folds, buffer depths, lane repacks, fixed types.
+
+The HLS emitter only prints: one config struct and one library call per op. Everything the
+library needs that the IR leaves implicit is made explicit here, so that the printed design
+is exactly the IR:
+
+- every hardware op carries an explicit `#ee.fold` (`#ee.fold<>`, unfolded, if it had none);
+- every `ee.condbuffer` has a `depth` (2 feature maps if `--ee-size-buffers` did not run);
+- an `ee.repack %x lanes A to B` is inserted wherever a producer's output lanes (conv and
+  linear: `coarse_out`; repack: B; every other op: `coarse`) differ from its consumer's input
+  lanes (conv and linear: `coarse_in`; others: `coarse`). `ee.flatten` is no hardware: the
+  words stream on unchanged, so the lanes of its producer pass through it and the repack is
+  inserted after it, on the vector (both lane counts divide the vector's length because they
+  divide the channels). Stage boundaries are looked through the same way;
+- every stream's element type becomes `!ee.fixed<data_width, data_int>`, and the graph gets
+  `weight_type = !ee.fixed<weight_width, weight_int>`: the emitter quantises weights to it
+  (biases to the data format, docs/numerics.md) when it prints them as raw-bit tables.
+
+Input:
+
+    %5 = ee.pool %4 {fold = #ee.fold<coarse = 2>, ...} : !ee.stream<10x8x8xf32> -> ...
+    %6 = ee.flatten %5 : !ee.stream<10x8x8xf32> -> !ee.stream<640xf32>
+    %7 = ee.linear %6 weight @fc.w bias @fc.b : !ee.stream<640xf32> -> !ee.stream<10xf32>
+
+Output:
+
+    %5 = ee.pool %4 {fold = #ee.fold<coarse = 2>, ...} : !ee.stream<10x8x8x!ee.fixed<16, 8>> -> ...
+    %6 = ee.flatten %5 {fold = #ee.fold<>} : ... -> !ee.stream<640x!ee.fixed<16, 8>>
+    %r = ee.repack %6 lanes 2 to 1 : !ee.stream<640x!ee.fixed<16, 8>>
+    %7 = ee.linear %r weight @fc.w bias @fc.b {fold = #ee.fold<>} : ...
+
+Options: `data_width`, `data_int` (activations, default 16, 8; width at most 16, the AXI-Stream
+word's data field), `weight_width`, `weight_int` (weights, default 16, 8).
+
+Limits: ops the HLS library cannot build are errors naming the op and its location:
+`ee.softmax`, `ee.global_pool` of kind "max", a graph with other than one input. The pass is
+idempotent (existing repacks count as producers).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl import passes
+from xdsl.context import Context
+from xdsl.dialects.builtin import FunctionType, IntegerAttr, ModuleOp, i64
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.rewriter import Rewriter
+from xdsl.utils.exceptions import DiagnosticException
+
+from eecc.dialects.ee import (
+    CondBufferOp,
+    ConvOp,
+    FixedType,
+    FoldAttr,
+    GlobalPoolOp,
+    GraphOp,
+    LinearOp,
+    RepackOp,
+    SoftmaxOp,
+    StreamType,
+)
+from eecc.dialects.ee.hardware import HardwareOp
+from eecc.emit.naming import is_layer, source
+
+DEFAULT_DEPTH = 2
+"""Feature maps a condbuffer holds when no depth was sized."""
+
+
+class LegalizeError(DiagnosticException):
+    """An op or option the HLS library cannot build; reported as one line."""
+
+
+def describe(op: Operation) -> str:
+    """`'ee.softmax' at /rest/Softmax` (the op name and its location)."""
+    loc = getattr(op.location, "desc", None)
+    return f"'{op.name}' at {loc.data}" if loc is not None else f"'{op.name}'"
+
+
+UNSUPPORTED: dict[type[Operation], tuple[object, str]] = {
+    SoftmaxOp: (lambda op: True, "the library has no softmax layer; remove it from the "
+                "network (the exit decision needs none and argmax is unchanged)"),
+    GlobalPoolOp: (lambda op: op.kind.data == "max", "the library has only global average "
+                   "pooling"),
+}
+
+
+def check_supported(op: Operation) -> None:
+    rule = UNSUPPORTED.get(type(op))
+    if rule is not None and rule[0](op):  # type: ignore[operator]
+        raise LegalizeError(f"ee-legalize-hls: {describe(op)} is not supported by the HLS "
+                            f"library: {rule[1]}")
+
+
+LANE_FIELDS: dict[type[Operation], tuple[str, str]] = {
+    ConvOp: ("coarse_in", "coarse_out"),
+    LinearOp: ("coarse_in", "coarse_out"),
+}
+
+
+def in_lanes(op: Operation) -> int:
+    """Lanes `op` reads each stream operand on."""
+    if isinstance(op, RepackOp):
+        return op.lanes_in.value.data
+    fold = op.current_fold_value()  # type: ignore[attr-defined]
+    return getattr(fold, LANE_FIELDS.get(type(op), ("coarse", "coarse"))[0])
+
+
+def out_lanes(op: Operation) -> int:
+    """Lanes `op` writes each stream result on."""
+    if isinstance(op, RepackOp):
+        return op.lanes_out.value.data
+    fold = op.current_fold_value()  # type: ignore[attr-defined]
+    return getattr(fold, LANE_FIELDS.get(type(op), ("coarse", "coarse"))[1])
+
+
+def repack_operand(op: Operation, index: int) -> None:
+    """Insert a repack before `op` on operand `index` if the lanes differ."""
+    value = op.operands[index]
+    producer = source(value)
+    if producer is None or not isinstance(value.type, StreamType):
+        return
+    have, need = out_lanes(producer), in_lanes(op)
+    if have == need:
+        return
+    channels = value.type.channels
+    if channels % have or channels % need:
+        raise LegalizeError(f"ee-legalize-hls: cannot repack {channels} channels from {have} "
+                            f"to {need} lanes before {describe(op)}")
+    repack = RepackOp.create(operands=[value], result_types=[value.type], properties={
+        "lanes_in": IntegerAttr(have, i64), "lanes_out": IntegerAttr(need, i64)})
+    repack.location = op.location
+    assert op.parent_block() is not None
+    op.parent_block().insert_op_before(repack, op)  # type: ignore[union-attr]
+    op.operands[index] = repack.results[0]
+
+
+def to_fixed(value: SSAValue, element: FixedType) -> None:
+    if isinstance(value.type, StreamType) and value.type.element_type != element:
+        Rewriter.replace_value_with_new_type(value, StreamType(value.type.get_shape(), element))
+
+
+def retype(graph: GraphOp, element: FixedType) -> None:
+    """Every stream of `graph` (arguments, results, stage results) to `element`."""
+    for arg in list(graph.body.block.args):
+        to_fixed(arg, element)
+    for op in list(graph.ops()):
+        for result in list(op.results):
+            to_fixed(result, element)
+    old = graph.function_type
+    fixed = [StreamType(t.get_shape(), element) if isinstance(t, StreamType) else t
+             for t in old.outputs.data]
+    graph.function_type = FunctionType.from_lists(
+        [a.type for a in graph.body.block.args], fixed)
+
+
+def annotate(op: Operation) -> None:
+    """Explicit fold and condbuffer depth."""
+    if isinstance(op, HardwareOp) and op.properties.get("fold") is None:
+        op.properties["fold"] = FoldAttr()
+    if isinstance(op, CondBufferOp) and op.depth is None:
+        op.properties["depth"] = IntegerAttr(DEFAULT_DEPTH, i64)
+
+
+def _format(width: int, int_bits: int, what: str, max_width: int) -> FixedType:
+    if not (2 <= width <= max_width and 1 <= int_bits <= width):
+        raise LegalizeError(f"ee-legalize-hls: {what} format <{width}, {int_bits}> needs "
+                            f"2 <= width <= {max_width} and 1 <= int bits <= width")
+    return FixedType(width, int_bits)
+
+
+@dataclass(frozen=True)
+class EeLegalizeHlsPass(passes.ModulePass):
+    """Prepare folded `ee` IR for `-t hls`: explicit folds, buffer depths, lane repacks, fixed types."""
+
+    name = "ee-legalize-hls"
+
+    data_width: int = 16
+    data_int: int = 8
+    weight_width: int = 16
+    weight_int: int = 8
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        data = _format(self.data_width, self.data_int, "data", 16)
+        weight = _format(self.weight_width, self.weight_int, "weight", 16)
+        for graph in [g for g in op.walk() if isinstance(g, GraphOp)]:
+            self.legalize(graph, data, weight)
+
+    def legalize(self, graph: GraphOp, data: FixedType, weight: Attribute) -> None:
+        if len(graph.body.block.args) != 1:
+            raise LegalizeError(f"ee-legalize-hls: 'ee.graph' @{graph.sym_name.data} has "
+                                f"{len(graph.body.block.args)} inputs; the HLS top takes one")
+        ops = list(graph.ops())
+        for node in ops:
+            check_supported(node)
+            annotate(node)
+        for node in ops:
+            if is_layer(node) and not isinstance(node, RepackOp):
+                for index in range(len(node.operands)):
+                    repack_operand(node, index)
+        retype(graph, data)
+        graph.attributes["weight_type"] = weight
