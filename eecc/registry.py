@@ -55,7 +55,7 @@ def load_pass(flag: str) -> type[ModulePass]:
     """Import the module of `flag` and return its pass class."""
     module = importlib.import_module("eecc.passes." + flag.replace("-", "_"))
     for value in vars(module).values():
-        if isinstance(value, type) and issubclass(value, ModulePass) and value.name == flag:
+        if isinstance(value, type) and issubclass(value, ModulePass) and getattr(value, "name", None) == flag:
             return value
     raise LookupError(f"passes/{flag.replace('-', '_')}.py defines no pass named '{flag}'")
 
