@@ -1,0 +1,149 @@
+"""The block design of an `ee.graph`: layer IPs, their AXI-Stream ports and connections.
+
+Each hardware op the HLS emitter names (`eecc.emit.naming.layer_names`) is one IP whose
+top function is `<name>_top` in `hls/layers/<name>_top.cpp`. A stream travels on one
+AXI-Stream per lane, so the IR's edges become connections lane by lane. Port names follow
+Vivado HLS's flattening of the tops' stream-array arguments:
+
+- operand `k` of an op, lane `l`: `in<k>_<l>` (a control operand has one lane: `in<k>_0`);
+- result `k`, lane `l`: `out<k>_<l>`; a control result feeding N consumers (an exit
+  decision broadcasting to its condbuffers) has one port per consumer, `out<k>_0 ..
+  out<k>_<N-1>`, in the consumers' layer order.
+
+Ops the HLS emitter gives no IP (`ee.flatten`, a re-labelling of the words) are looked
+through, as are stage boundaries. The graph's input reaches the first layer from the DMA's
+MM2S stream and the graph's output goes to S2MM.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xdsl.ir import BlockArgument, Operation, OpResult, SSAValue
+
+from eecc.dialects.ee import ControlType, ConvOp, GraphOp, LinearOp, OutputOp, RepackOp
+from eecc.emit.naming import layer_names, layer_order
+from eecc.errors import EeccError
+
+DATA_FIFO_DEPTH = 32  # words; axis_data_fifo depths are powers of two >= 16
+CONTROL_FIFO_DEPTH = 16
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer IP: instance name, HLS top function and its source file (OUTDIR-relative)."""
+
+    name: str
+    top: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Link:
+    """One AXI-Stream connection between two layer IP ports, through a FIFO of `depth`."""
+
+    src_ip: str
+    src_port: str
+    dst_ip: str
+    dst_port: str
+    depth: int
+
+
+@dataclass
+class Design:
+    """Layers, connections and the DMA's attachment points of one network."""
+
+    layers: list[Layer] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    dma_in: list[tuple[str, str]] = field(default_factory=list)  # (ip, port) per lane
+    dma_out: list[tuple[str, str]] = field(default_factory=list)
+
+
+def lanes_in(op: Operation, index: int) -> int:
+    """Lanes of operand `index` of `op` (its input parallelism)."""
+    if isinstance(op.operands[index].type, ControlType):
+        return 1
+    if isinstance(op, RepackOp):
+        return op.lanes_in.value.data
+    fold = op.current_fold()  # type: ignore[attr-defined]
+    return fold.as_dict()["coarse_in"] if isinstance(op, ConvOp | LinearOp) else fold.as_dict()["coarse"]
+
+
+def lanes_out(op: Operation, index: int) -> int:
+    """Lanes of result `index` of `op` (its output parallelism)."""
+    if isinstance(op.results[index].type, ControlType):
+        return 1
+    if isinstance(op, RepackOp):
+        return op.lanes_out.value.data
+    fold = op.current_fold()  # type: ignore[attr-defined]
+    return fold.as_dict()["coarse_out"] if isinstance(op, ConvOp | LinearOp) else fold.as_dict()["coarse"]
+
+
+def resolve(value: SSAValue, names: dict[Operation, str]) -> OpResult | BlockArgument:
+    """The IP result (or graph input) a value really comes from."""
+    while isinstance(value, OpResult) and value.op not in names:
+        op = value.op
+        if op.name == "ee.stage":
+            value = op.regions[0].block.last_op.operands[value.index]  # type: ignore[union-attr]
+        elif len(op.operands) == 1:
+            value = op.operands[0]
+        else:
+            raise EeccError(f"'{op.name}' has no hardware IP and more than one input")
+    return value
+
+
+def build_design(graph: GraphOp) -> Design:
+    """Layer IPs in layer order and every stream connection, lane by lane."""
+    names = layer_names(graph)
+    order = [op for op in layer_order(graph) if op in names]
+    design = Design(layers=[Layer(names[op], f"{names[op]}_top",
+                                  f"hls/layers/{names[op]}_top.cpp") for op in order])
+    edges = [(op, k, resolve(v, names)) for op in order for k, v in enumerate(op.operands)]
+    fanout: dict[SSAValue, int] = {}
+    for _, _, src in edges:
+        fanout[src] = fanout.get(src, 0) + 1
+    taken: dict[SSAValue, int] = {}
+    for dst, k, src in edges:
+        _connect(design, names, dst, k, src, fanout[src], taken)
+    _attach_output(design, graph, names)
+    return design
+
+
+def _connect(design: Design, names: dict[Operation, str], dst: Operation, k: int,
+             src: SSAValue, fanout: int, taken: dict[SSAValue, int]) -> None:
+    lanes = lanes_in(dst, k)
+    dst_ports = [f"in{k}_{lane}" for lane in range(lanes)]
+    if isinstance(src, BlockArgument):
+        design.dma_in.extend((names[dst], port) for port in dst_ports)
+        return
+    assert isinstance(src, OpResult)
+    have = lanes_out(src.op, src.index)
+    if have != lanes:
+        raise EeccError(
+            f"'{src.op.name}' ({names[src.op]}) gives {have} lane(s), '{dst.name}' "
+            f"({names[dst]}) takes {lanes}: run --ee-legalize-hls before -t vivado-tcl")
+    control = isinstance(src.type, ControlType)
+    if control and fanout > 1:
+        use = taken.get(src, 0)
+        taken[src] = use + 1
+        src_ports = [f"out{src.index}_{use}"]
+    else:
+        src_ports = [f"out{src.index}_{lane}" for lane in range(lanes)]
+    depth = CONTROL_FIFO_DEPTH if control else DATA_FIFO_DEPTH
+    for sp, dp in zip(src_ports, dst_ports, strict=True):
+        design.links.append(Link(names[src.op], sp, names[dst], dp, depth))
+
+
+def _attach_output(design: Design, graph: GraphOp, names: dict[Operation, str]) -> None:
+    output = graph.body.block.last_op
+    assert isinstance(output, OutputOp)
+    if len(output.args) != 1:
+        raise EeccError(f"'ee.graph' @{graph.sym_name.data} has {len(output.args)} outputs, "
+                        "the DMA design takes exactly one (the exit merge's)")
+    src = resolve(output.args[0], names)
+    if not isinstance(src, OpResult):
+        raise EeccError("the graph's output is its input: no hardware to build")
+    lanes = lanes_out(src.op, src.index)
+    design.dma_out = [(names[src.op], f"out{src.index}_{lane}") for lane in range(lanes)]
+    if len(design.dma_in) == 0:
+        raise EeccError("no layer reads the graph's input")
