@@ -8,6 +8,8 @@ attachment points. The flow itself is the static scripts beside it (`emit/tcl/`)
 
 from __future__ import annotations
 
+from importlib import resources
+
 from eecc.cost.platform import Platform
 from eecc.emit._tcl_graph import Design
 
@@ -16,6 +18,12 @@ IP_LIBRARY = "hls"
 IP_VERSION = "1.0"
 HLS_INCLUDES = ("hls", "hls/include")
 DMA_LENGTH_WIDTH = 26  # bits of the DMA's length register: transfers up to 64 MiB
+STATIC_SCRIPTS = ("block_design.tcl", "build_hls.tcl", "flow.tcl", "hls_layer.tcl")
+
+
+def static_script(name: str) -> str:
+    """The text of one static flow script shipped in `eecc.emit/tcl/`."""
+    return resources.files("eecc.emit").joinpath("tcl", name).read_text()
 
 
 def _list(rows: list[tuple[str, ...]] | list[str], indent: str = "    ") -> str:
@@ -32,7 +40,8 @@ def project_tcl(model: str, design: Design, platform: Platform) -> str:
     board = platform.board or "{}"
     layers = [(lay.name, lay.top, lay.source) for lay in design.layers]
     links = [(k.src_ip, k.src_port, k.dst_ip, k.dst_port) for k in design.links]
-    depths = " ".join(str(k.depth) for k in design.links)
+    depths = [" ".join(str(k.depth) for k in design.links[i:i + 16])
+              for i in range(0, len(design.links), 16)]
     return "\n".join([
         f"# eecc: Vivado project data of '{model}' for {platform.name} (generated: values only).",
         "# The flow is in the static scripts beside this file, sourced at the end:",
@@ -59,7 +68,7 @@ def project_tcl(model: str, design: Design, platform: Platform) -> str:
         "# Stream connections, one per lane: {src_ip src_port dst_ip dst_port}",
         f"set eecc_connections {_list(links)}",
         "# FIFO depth (words) of each connection, in the same order",
-        f"set eecc_fifo_depths {{{depths}}}",
+        f"set eecc_fifo_depths {_list(depths)}",
         "",
         "# DMA: MM2S feeds these ports (beat k on lane k % lanes); S2MM reads these",
         f"set eecc_dma_in {_list(list(design.dma_in))}",

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from importlib import resources
 from typing import IO
 
 from xdsl.context import Context
@@ -29,19 +28,13 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.utils.target import Target
 
 from eecc.cost.platform import Platform, PlatformError, load_platform
-from eecc.emit._tcl_data import project_tcl
+from eecc.emit._tcl_data import STATIC_SCRIPTS, project_tcl, static_script
 from eecc.emit._tcl_graph import build_design
 from eecc.emit.host import host_files
 from eecc.errors import EeccError
 from eecc.network import find_graph
 
-STATIC_SCRIPTS = ("block_design.tcl", "build_hls.tcl", "flow.tcl", "hls_layer.tcl")
 DEFAULT_BATCH = 1024
-
-
-def static_script(name: str) -> str:
-    """The text of one static flow script shipped in `eecc.emit/tcl/`."""
-    return resources.files("eecc.emit").joinpath("tcl", name).read_text()
 
 
 def model_identifier(name: str) -> str:
