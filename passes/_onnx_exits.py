@@ -13,6 +13,7 @@ The `If` becomes `Exits`: one stream per exit, merged by one `ee.exit_merge` whe
 
 from __future__ import annotations
 
+import numpy as np
 from xdsl.dialects.builtin import Float64Type, FloatAttr, StringAttr
 from xdsl.ir import Operation, SSAValue
 
@@ -57,7 +58,16 @@ def greater(cx: Converter, op: NodeOp) -> list[Value]:
             "the threshold must be a scalar Constant or initializer"
         )
     assert isinstance(test, ExitTest)
-    return [ExitTest(test.logits, "greater", float(thr.array.ravel()[0]))]
+    return [ExitTest(test.logits, "greater", _shortest(thr.array.ravel()[0]))]
+
+
+def _shortest(value: np.generic) -> float:
+    """The threshold as written in the model: 0.996 stored as float32 reads back as 0.996.
+
+    The shortest decimal that rounds to the stored value keeps the comparison's meaning (no
+    value of the model's precision lies between the two) and keeps the IR readable.
+    """
+    return float(np.format_float_positional(value, unique=True))
 
 
 def cast(cx: Converter, op: NodeOp) -> list[Value]:
