@@ -72,7 +72,8 @@ def test_platform_and_batch_come_from_the_estimate_pass() -> None:
 
 def test_text_report_marks_bottlenecks_and_shares() -> None:
     text = emit(ReportTarget(), *compiled())
-    marked = [line.split()[0] for line in text.splitlines() if " * " in line]
+    rows = [line.split() for line in text.splitlines()]
+    marked = [row[0] for row in rows if len(row) > 1 and row[1] == "*"]
     assert marked == ["conv_0", "conv_3"]
     assert "LUT       27180  218600     12.43%" in text
     assert "infinite-buffer bound: 694.4 samples/s" in text
