@@ -120,6 +120,45 @@ EECC_LABEL(dma_pack_loop)
     out.write(pack_axis(end_word()));
 }
 
+// Control tokens on AXI-Stream (the ports of per-layer exit-decision and condbuffer IPs):
+// TDATA[31:16] = sample ID, TDATA[0] = exit, TLAST only on the end beat 0xFFFF0000.
+inline axis_word pack_ctrl(const ctrl_word &c) {
+#pragma HLS INLINE
+    axis_word a;
+    a.data = (ap_uint<32>(c.id) << 16) | ap_uint<32>(c.exit ? 1 : 0);
+    a.keep = 0xF;
+    a.last = c.end ? 1 : 0;
+    return a;
+}
+
+inline ctrl_word unpack_ctrl(const axis_word &a) {
+#pragma HLS INLINE
+    if (a.last) return end_ctrl();
+    return make_ctrl(a.data.range(31, 16), a.data[0] == 1);
+}
+
+// A control AXI-Stream -> a control stream, up to and including the end token.
+inline void ctrl_from_axis(hls::stream<axis_word> &in, hls::stream<ctrl_word> &out) {
+EECC_LABEL(ctrl_from_axis_loop)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        const ctrl_word c = unpack_ctrl(in.read());
+        out.write(c);
+        if (c.end) break;
+    }
+}
+
+// A control stream -> a control AXI-Stream, up to and including the end token.
+inline void ctrl_to_axis(hls::stream<ctrl_word> &in, hls::stream<axis_word> &out) {
+EECC_LABEL(ctrl_to_axis_loop)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        const ctrl_word c = in.read();
+        out.write(pack_ctrl(c));
+        if (c.end) break;
+    }
+}
+
 }  // namespace eecc
 
 #endif  // EECC_AXIS_H

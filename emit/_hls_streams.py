@@ -1,0 +1,119 @@
+"""The streams of the top DATAFLOW function: one declaration per stream, one name per port.
+
+Every stream value gets a C expression: the graph input is the top's `in`, its output the
+top's `out`; an exit merge owns the array `<merge>_in[n][lanes]` its producers write into; a
+split owns `<split>_out[n][lanes]`; every other op writes `<op>_out[lanes]`. An exit
+decision writes `<op>_ctrl`, forked by `eecc::ctrl_split` into `<op>_ctrl_to[n]` when
+several condbuffers read it. Values are looked through `ee.flatten` and stage boundaries.
+
+Depths (`#pragma HLS STREAM`): 2 words for a stream between two layers; a whole result for
+an exit merge's inputs (a result waits while the merge serves another exit); the deepest
+consuming condbuffer's depth for control tokens (decisions may lead their feature maps).
+"""
+
+from __future__ import annotations
+
+from xdsl.ir import Operation, SSAValue
+
+from eecc.dialects.ee import CondBufferOp, ExitMergeOp, GraphOp, OutputOp, StreamType
+from eecc.emit._hls_layers import LayerCode
+from eecc.emit.naming import resolve
+from eecc.errors import EeccError
+
+WORD = "hls::stream<eecc::word>"
+CTRL = "hls::stream<eecc::ctrl_word>"
+DEFAULT_DEPTH = 2
+
+
+class StreamPlan:
+    """Stream declarations of the top function and the port expressions of every call."""
+
+    def __init__(self, graph: GraphOp, names: dict[Operation, str],
+                 codes: dict[Operation, LayerCode]):
+        self.names, self.codes = names, codes
+        self.expr: dict[SSAValue, str] = {}
+        self.ctrl: dict[Operation, str] = {}
+        self.decls: list[str] = []
+        self.ports: dict[Operation, dict[str, str]] = {op: {} for op in names}
+        self.expr[graph.body.block.args[0]] = "in"
+        out = graph.body.block.last_op
+        assert isinstance(out, OutputOp)
+        self.expr[resolve(out.args[0])] = "out"
+        for op in names:
+            if isinstance(op, ExitMergeOp):
+                self._merge_inputs(op)
+        for op in names:
+            self._outputs(op)
+        for op in names:
+            self._inputs(op)
+
+    def declare(self, ctype: str, name: str, dims: str, depth: int) -> str:
+        self.decls.append(f"    {ctype} {name}{dims};")
+        self.decls.append(f"#pragma HLS STREAM variable={name} depth={depth}")
+        return name
+
+    def _bind(self, value: SSAValue, expr: str, op: Operation) -> None:
+        value = resolve(value)
+        if value in self.expr:
+            raise EeccError(f"-t hls: '{op.name}' ({self.names[op]}) writes a stream that "
+                            "is already an exit merge input or the graph output; not supported")
+        self.expr[value] = expr
+
+    def _merge_inputs(self, op: ExitMergeOp) -> None:
+        name, port = self.names[op], self.codes[op].ports[0]
+        assert isinstance(op.output.type, StreamType)
+        depth = op.output.type.num_elements // port.lanes
+        array = self.declare(WORD, f"{name}_in", f"[{port.count}][{port.lanes}]", depth)
+        self.ports[op]["in"] = array
+        for i, value in enumerate(op.inputs):
+            if resolve(value) in self.expr:
+                raise EeccError(f"-t hls: exit merge input {i} is also the graph input")
+            self.expr[resolve(value)] = f"{array}[{i}]"
+
+    def _outputs(self, op: Operation) -> None:
+        name, ports = self.names[op], self.ports[op]
+        for port in (p for p in self.codes[op].ports if p.output):
+            if port.role == "exit_index":
+                ports[port.role] = "exit_index"
+            elif port.ctrl:
+                ports[port.role] = self._control(op, port.lanes)
+            elif port.count > 1:
+                array = self.declare(WORD, f"{name}_out", f"[{port.count}][{port.lanes}]",
+                                     DEFAULT_DEPTH)
+                for i, result in enumerate(op.results):
+                    self._bind(result, f"{array}[{i}]", op)
+                ports[port.role] = array
+            else:
+                result = resolve(op.results[0])
+                if result not in self.expr:
+                    self.expr[result] = self.declare(WORD, f"{name}_out", f"[{port.lanes}]",
+                                                     DEFAULT_DEPTH)
+                ports[port.role] = self.expr[result]
+
+    def _control(self, op: Operation, fanout: int) -> str:
+        name = self.names[op]
+        readers = [c for c in self.names if isinstance(c, CondBufferOp)
+                   and c.control == op.results[0]]
+        depth = max((c.depth.value.data if c.depth else 2 for c in readers), default=2)
+        decision = self.declare(CTRL, f"{name}_ctrl", "", depth)
+        self.ports[op]["decision"] = decision
+        if fanout == 0:
+            for reader in readers:
+                self.ctrl[reader] = decision
+            return decision
+        forked = self.declare(CTRL, f"{name}_ctrl_to", f"[{fanout}]", depth)
+        for k, reader in enumerate(readers):
+            self.ctrl[reader] = f"{forked}[{k}]"
+        return forked
+
+    def _inputs(self, op: Operation) -> None:
+        operands = iter(op.operands)
+        for port in (p for p in self.codes[op].ports if not p.output):
+            if port.ctrl:
+                next(operands)
+                self.ports[op][port.role] = self.ctrl[op]
+            elif port.count > 1:
+                for _ in range(port.count):
+                    next(operands)
+            else:
+                self.ports[op][port.role] = self.expr[resolve(next(operands))]
