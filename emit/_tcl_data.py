@@ -73,6 +73,8 @@ def project_tcl(model: str, design: Design, platform: Platform) -> str:
         "# DMA: MM2S feeds these ports (beat k on lane k % lanes); S2MM reads these",
         f"set eecc_dma_in {_list(list(design.dma_in))}",
         f"set eecc_dma_out {_list(list(design.dma_out))}",
+        "# Output streams nobody reads (TREADY tied high): {ip port}",
+        f"set eecc_discard {_list(list(design.discard))}",
         "",
         "source [file join $eecc_tcl_dir flow.tcl]",
         "",

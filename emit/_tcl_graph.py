@@ -3,12 +3,12 @@
 Each hardware op the HLS emitter names (`eecc.emit.naming.layer_names`) is one IP whose
 top function is `<name>_top` in `hls/layers/<name>_top.cpp`. A stream travels on one
 AXI-Stream per lane, so the IR's edges become connections lane by lane. Port names follow
-Vivado HLS's flattening of the tops' stream-array arguments:
-
-- operand `k` of an op, lane `l`: `in<k>_<l>` (a control operand has one lane: `in<k>_0`);
-- result `k`, lane `l`: `out<k>_<l>`; a control result feeding N consumers (an exit
-  decision broadcasting to its condbuffers) has one port per consumer, `out<k>_0 ..
-  out<k>_<N-1>`, in the consumers' layer order.
+Vivado HLS's flattening of the tops' stream arguments (`emit/_hls_ip.py` names them by role:
+`in`, `in_b`, `out`, `out<k>` of a split, `in<k>` of a merge, `ctrl`, `ctrl<j>`): an
+array argument `in[L]` becomes the interfaces `in_0 .. in_<L-1>`, a single stream `ctrl`
+keeps its name. An exit decision feeding N > 1 condbuffers has one control port per
+consumer, `ctrl0 .. ctrl<N-1>`, in the consumers' layer order. The merge's `exit_index`
+output (the exit each sample took) is not used by the DMA design: its TREADY is tied high.
 
 Ops the HLS emitter gives no IP (`ee.flatten`, a re-labelling of the words) are looked
 through, as are stage boundaries. The graph's input reaches the first layer from the DMA's
@@ -21,7 +21,18 @@ from dataclasses import dataclass, field
 
 from xdsl.ir import BlockArgument, Operation, OpResult, SSAValue
 
-from eecc.dialects.ee import ControlType, ConvOp, GraphOp, LinearOp, OutputOp, RepackOp
+from eecc.dialects.ee import (
+    AddOp,
+    CondBufferOp,
+    ControlType,
+    ConvOp,
+    ExitMergeOp,
+    GraphOp,
+    LinearOp,
+    OutputOp,
+    RepackOp,
+    SplitOp,
+)
 from eecc.emit.naming import layer_names, layer_order
 from eecc.errors import EeccError
 
@@ -57,6 +68,23 @@ class Design:
     links: list[Link] = field(default_factory=list)
     dma_in: list[tuple[str, str]] = field(default_factory=list)  # (ip, port) per lane
     dma_out: list[tuple[str, str]] = field(default_factory=list)
+    discard: list[tuple[str, str]] = field(default_factory=list)  # outputs nobody reads
+
+
+def in_port(op: Operation, index: int, lane: int) -> str:
+    """The AXI-Stream interface of operand `index`, lane `lane`, of `op`'s IP."""
+    if isinstance(op, CondBufferOp) and index == 1:
+        return "ctrl"
+    if isinstance(op, ExitMergeOp):
+        return f"in{index}_{lane}"
+    return f"in_b_{lane}" if isinstance(op, AddOp) and index == 1 else f"in_{lane}"
+
+
+def out_port(op: Operation, index: int, lane: int, fanout: int) -> str:
+    """The interface of result `index`, lane `lane` (consumer `lane` for a control fork)."""
+    if isinstance(op.results[index].type, ControlType):
+        return f"ctrl{lane}" if fanout > 1 else "ctrl"
+    return f"out{index}_{lane}" if isinstance(op, SplitOp) else f"out_{lane}"
 
 
 def lanes_in(op: Operation, index: int) -> int:
@@ -112,7 +140,7 @@ def build_design(graph: GraphOp) -> Design:
 def _connect(design: Design, names: dict[Operation, str], dst: Operation, k: int,
              src: SSAValue, fanout: int, taken: dict[SSAValue, int]) -> None:
     lanes = lanes_in(dst, k)
-    dst_ports = [f"in{k}_{lane}" for lane in range(lanes)]
+    dst_ports = [in_port(dst, k, lane) for lane in range(lanes)]
     if isinstance(src, BlockArgument):
         design.dma_in.extend((names[dst], port) for port in dst_ports)
         return
@@ -123,12 +151,12 @@ def _connect(design: Design, names: dict[Operation, str], dst: Operation, k: int
             f"'{src.op.name}' ({names[src.op]}) gives {have} lane(s), '{dst.name}' "
             f"({names[dst]}) takes {lanes}: run --ee-legalize-hls before -t vivado-tcl")
     control = isinstance(src.type, ControlType)
-    if control and fanout > 1:
+    if control:
         use = taken.get(src, 0)
         taken[src] = use + 1
-        src_ports = [f"out{src.index}_{use}"]
+        src_ports = [out_port(src.op, src.index, use, fanout)]
     else:
-        src_ports = [f"out{src.index}_{lane}" for lane in range(lanes)]
+        src_ports = [out_port(src.op, src.index, lane, 1) for lane in range(lanes)]
     depth = CONTROL_FIFO_DEPTH if control else DATA_FIFO_DEPTH
     for sp, dp in zip(src_ports, dst_ports, strict=True):
         design.links.append(Link(names[src.op], sp, names[dst], dp, depth))
@@ -144,6 +172,8 @@ def _attach_output(design: Design, graph: GraphOp, names: dict[Operation, str]) 
     if not isinstance(src, OpResult):
         raise EeccError("the graph's output is its input: no hardware to build")
     lanes = lanes_out(src.op, src.index)
-    design.dma_out = [(names[src.op], f"out{src.index}_{lane}") for lane in range(lanes)]
+    design.dma_out = [(names[src.op], out_port(src.op, src.index, lane, 1))
+                      for lane in range(lanes)]
+    design.discard = [(names[op], "exit_index") for op in names if isinstance(op, ExitMergeOp)]
     if len(design.dma_in) == 0:
         raise EeccError("no layer reads the graph's input")

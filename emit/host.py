@@ -29,7 +29,7 @@ def _frac_bits(stream: StreamType) -> int:
 
 def _expected_throughput(graph: GraphOp) -> str:
     """Samples/s the cost model wrote on the graph (`ee-estimate`), or 0 when unknown."""
-    attr = graph.attributes.get("throughput") or graph.properties.get("throughput")
+    attr = graph.attributes.get("ee.throughput")
     value = getattr(getattr(attr, "value", None), "data", None)
     return f"{float(value):.1f}" if isinstance(value, int | float) else "0.0"
 

@@ -10,6 +10,7 @@
 #   <layers>   one IP per layer from the HLS exports (build/hls/*/solution1/impl/ip)
 #   fifo_<i>   axis_data_fifo on every stream connection, depth from $eecc_fifo_depths
 #   irq_concat xlconcat of the DMA's two interrupts into IRQ_F2P
+#   ready_high xlconstant 1 on the TREADY of outputs nobody reads ($eecc_discard)
 # With several input (output) lanes, an axis_dwidth_converter + axis_broadcaster
 # (axis_combiner + axis_dwidth_converter) puts beat k of the 32-bit DMA stream on lane
 # k % lanes, as eecc::dma_unpack (dma_pack) does.
@@ -117,6 +118,14 @@ foreach eecc_link $eecc_connections eecc_depth $eecc_fifo_depths {
     eecc_intf $eecc_src/$eecc_src_port $eecc_fifo/S_AXIS
     eecc_intf $eecc_fifo/M_AXIS $eecc_dst/$eecc_dst_port
     incr eecc_i
+}
+
+# Output streams the design does not use (the merge's exit index): always ready
+if {[llength $eecc_discard]} {
+    eecc_cell xilinx.com:ip:xlconstant:1.1 ready_high [list CONFIG.CONST_VAL 1 CONFIG.CONST_WIDTH 1]
+    foreach eecc_port $eecc_discard {
+        eecc_net ready_high/dout [join $eecc_port /]_TREADY
+    }
 }
 
 # --- DMA streams: one 32-bit stream <-> the first layer's / the merge's lanes ------------

@@ -109,15 +109,15 @@ def test_several_dma_lanes_use_width_converters(tmp_path: Path) -> None:
     from eecc.emit._tcl_graph import Design, Layer
 
     design = Design(layers=[Layer("ee_relu_4", "ee_relu_4_top", "hls/layers/ee_relu_4_top.cpp")],
-                    dma_in=[("ee_relu_4", "in0_0"), ("ee_relu_4", "in0_1")],
-                    dma_out=[("ee_relu_4", "out0_0"), ("ee_relu_4", "out0_1")])
+                    dma_in=[("ee_relu_4", "in_0"), ("ee_relu_4", "in_1")],
+                    dma_out=[("ee_relu_4", "out_0"), ("ee_relu_4", "out_1")])
     files = {"tcl/project.tcl": project_tcl("lanes", design, load_platform("zc706"))}
     files.update({f"tcl/{n}": static_script(n) for n in STATIC_SCRIPTS})
     calls = _run_flow(tmp_path, files)
     intf = {(c[1], c[2]) for c in calls if c[0] == "connect_bd_intf_net"}
     assert ("/dma/M_AXIS_MM2S", "/dma_in_width/S_AXIS") in intf
-    assert ("/dma_in_split/M01_AXIS", "/ee_relu_4/in0_1") in intf
-    assert ("/ee_relu_4/out0_1", "/dma_out_join/S01_AXIS") in intf
+    assert ("/dma_in_split/M01_AXIS", "/ee_relu_4/in_1") in intf
+    assert ("/ee_relu_4/out_1", "/dma_out_join/S01_AXIS") in intf
     assert ("/dma_out_width/M_AXIS", "/dma/S_AXIS_S2MM") in intf
     remap = next(c for c in calls if c[0] == "set_property" and "/dma_in_split" in c)
     assert "CONFIG.M01_TDATA_REMAP {tdata[63:32]}" in remap[2]

@@ -1,0 +1,72 @@
+"""`eecc compile`: ONNX + stage rates + platform in, an HLS/Vivado project folder out.
+
+    eecc compile MODEL.onnx (--profile P.json | --p 0.25[,0.1]) [--platform zc706]
+                 [--budget 1.0] [--batch 1024] -o OUTDIR [--force]
+
+OUTDIR is written whole or not at all; an existing OUTDIR is refused unless --force, which
+replaces it in one rename.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from eecc.compile import STEPS, CompileOptions, compile_model, write_project
+from eecc.errors import EeccError
+
+
+def parse_p(text: str) -> tuple[float, ...]:
+    """`0.25` or `0.25,0.1`: the probability of reaching each stage after the first."""
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise EeccError(f"--p '{text}' is not a comma-separated list of numbers") from None
+
+
+def _progress():  # type: ignore[no-untyped-def]
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    return Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
+                    console=Console(stderr=True), transient=True)
+
+
+def run(args: argparse.Namespace) -> int:
+    opts = CompileOptions(
+        model=Path(args.model), output=Path(args.output),
+        profile=Path(args.profile) if args.profile else None,
+        p=parse_p(args.p) if args.p else (), platform=args.platform, budget=args.budget,
+        batch=args.batch, force=args.force)
+    with _progress() as bar:
+        task = bar.add_task("compile", total=len(STEPS))
+
+        def step(name: str) -> None:
+            bar.update(task, completed=STEPS.index(name), description=name)
+
+        files, timings = compile_model(opts, step)
+        bar.update(task, completed=len(STEPS))
+    write_project(files, opts.output, opts.force)
+    total = sum(timings.values())
+    print(f"eecc compile: {opts.output} ({len(files)} files) in {total:.1f} s", file=sys.stderr)
+    return 0
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "compile", help="the whole flow into an HLS/Vivado project",
+        description="Compile an early-exit ONNX network into a project folder: the final IR, "
+        "HLS C++, Vivado TCL, host code, testbench and the cost-model report.",
+    )
+    parser.add_argument("model", help="the network (.onnx)")
+    rates = parser.add_mutually_exclusive_group(required=True)
+    rates.add_argument("--profile", help="profile.json from `eecc profile` (stage reach)")
+    rates.add_argument("--p", help="probability of reaching each later stage: 0.25 or 0.25,0.1")
+    parser.add_argument("--platform", default="zc706", help="platform name or .json (zc706)")
+    parser.add_argument("--budget", type=float, default=1.0,
+                        help="share of each resource the design may use, in (0, 1] (1.0)")
+    parser.add_argument("--batch", type=int, default=1024, help="samples per batch (1024)")
+    parser.add_argument("-o", "--output", required=True, help="project folder to create")
+    parser.add_argument("--force", action="store_true", help="replace an existing OUTDIR")
+    parser.set_defaults(run=run)

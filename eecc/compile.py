@@ -1,0 +1,198 @@
+"""`eecc compile`: an ONNX early-exit network to a complete HLS + Vivado project folder.
+
+    files, timings = compile_model(CompileOptions(Path("blenet.onnx"), Path("out"), p=(0.25,)))
+    write_project(files, Path("out"), force=False)
+
+Steps (each timed): import (ONNX to the `onnx` dialect), then one xDSL `PassPipeline` of
+convert-onnx-to-ee, ee-partition, ee-annotate-rates, ee-size-buffers, fold, ee-estimate and
+ee-legalize-hls, then emit (`model.mlir` with locations, `hls/`, `tb/`, `tcl/`, `host/`,
+`report.json`, `report.md`, `README.md`). The same inputs give byte-identical files.
+
+The project folder is written into a temporary folder beside OUTDIR and renamed into place
+at the end, so a failure leaves no half-written OUTDIR. An existing OUTDIR is refused
+unless `force`; then the old folder is moved aside, the new one renamed in, the old removed.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+
+from xdsl.context import Context
+from xdsl.dialects.builtin import Builtin, ModuleOp
+from xdsl.passes import ModulePass, PassPipeline
+from xdsl.printer import Printer
+
+from eecc import registry
+from eecc.compile_docs import readme, report_md
+from eecc.cost.platform import Platform, PlatformError, load_platform
+from eecc.errors import EeccError
+
+STEPS = ("import", "convert", "partition", "rates", "buffers", "fold", "estimate",
+         "legalise", "emit")
+PASS_OF_STEP = {"convert": "convert-onnx-to-ee", "partition": "ee-partition",
+                "rates": "ee-annotate-rates", "buffers": "ee-size-buffers", "fold": "fold",
+                "estimate": "ee-estimate", "legalise": "ee-legalize-hls"}
+MAX_BATCH = 65535  # 16-bit sample IDs, 0xFFFF is the end token
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class CompileOptions:
+    """What `eecc compile` was asked for."""
+
+    model: Path
+    output: Path
+    profile: Path | None = None
+    p: tuple[float, ...] = ()
+    platform: str = "zc706"
+    budget: float = 1.0
+    batch: int = 1024
+    force: bool = False
+
+
+def check_options(opts: CompileOptions) -> Platform:
+    """Fail fast, before any work, on every option error; the platform named."""
+    if not opts.model.is_file():
+        raise EeccError(f"{opts.model}: no such model file")
+    if (opts.profile is None) == (not opts.p):
+        raise EeccError("give the stage rates with exactly one of --profile P.json or --p 0.25")
+    if opts.profile is not None and not opts.profile.is_file():
+        raise EeccError(f"{opts.profile}: no such profile file")
+    if not 0.0 < opts.budget <= 1.0:
+        raise EeccError(f"--budget {opts.budget} is outside (0, 1]: the share of each "
+                        "platform resource the design may use")
+    if not 1 <= opts.batch <= MAX_BATCH:
+        raise EeccError(f"--batch {opts.batch} is outside [1, {MAX_BATCH}] (16-bit sample IDs)")
+    if opts.output.exists() and not opts.force:
+        raise EeccError(f"{opts.output}: already exists (use --force to replace it)")
+    try:
+        return load_platform(opts.platform)
+    except PlatformError as err:
+        raise EeccError(str(err)) from None
+
+
+def pipeline_passes(opts: CompileOptions) -> list[ModulePass]:
+    """The configured pass instances, in `STEPS` order."""
+    rates = ({"profile": str(opts.profile)} if opts.profile is not None else {"p": opts.p})
+    options: dict[str, dict[str, object]] = {
+        "rates": rates,
+        "buffers": {"platform": opts.platform},
+        "fold": {"budget": opts.budget, "platform": opts.platform, "batch": opts.batch},
+        "estimate": {"platform": opts.platform, "batch": opts.batch},
+    }
+    return [registry.load_pass(PASS_OF_STEP[s])(**options.get(s, {}))
+            for s in STEPS if s in PASS_OF_STEP]
+
+
+def _context() -> Context:
+    ctx = Context()
+    ctx.load_dialect(Builtin)
+    for factory in registry.dialect_factories().values():
+        ctx.load_dialect(factory())
+    return ctx
+
+
+def run_passes(opts: CompileOptions, module: ModuleOp, timings: dict[str, float],
+               progress: Progress) -> None:
+    """The pass pipeline in process, timing each pass through the pipeline's callback."""
+    steps = {PASS_OF_STEP[s]: s for s in PASS_OF_STEP}
+    clock = [time.perf_counter()]
+
+    def between(done: ModulePass | None, _: ModuleOp, following: ModulePass | None) -> None:
+        now = time.perf_counter()
+        if done is not None:
+            timings[steps[done.name]] = now - clock[0]
+        clock[0] = now
+        if following is not None:
+            progress(steps[following.name])
+
+    PassPipeline(tuple(pipeline_passes(opts)), between).apply(_context(), module)
+
+
+def compile_model(opts: CompileOptions, progress: Progress = lambda step: None
+                  ) -> tuple[dict[str, str], dict[str, float]]:
+    """Every file of the project (OUTDIR-relative path -> text) and each step's seconds."""
+    platform = check_options(opts)
+    from eecc.onnx_import import import_model
+
+    timings: dict[str, float] = {}
+    progress("import")
+    start = time.perf_counter()
+    module = import_model(opts.model)
+    timings["import"] = time.perf_counter() - start
+    run_passes(opts, module, timings, progress)
+    progress("emit")
+    start = time.perf_counter()
+    files = emit_project(module, opts, platform)
+    timings["emit"] = time.perf_counter() - start
+    return files, timings
+
+
+def emit_project(module: ModuleOp, opts: CompileOptions, platform: Platform) -> dict[str, str]:
+    """All emitters' files of a compiled module."""
+    from eecc.emit.hls import emit_hls_project
+    from eecc.emit.report import estimate, json_report, text_report
+    from eecc.emit.vivado_tcl import emit_tcl_project, model_identifier
+    from eecc.network import find_graph
+
+    name = model_identifier(find_graph(module).sym_name.data)
+    files = dict(emit_hls_project(module, model_name=name, batch=opts.batch))
+    files.update(emit_tcl_project(module, platform, batch=opts.batch))
+    est = estimate(module, opts.platform, opts.batch)
+    files["report.json"] = json.dumps(json_report(est), indent=2, sort_keys=True) + "\n"
+    files["report.md"] = report_md(name, opts, est, text_report(est))
+    files.update(library_headers())
+    files["model.mlir"] = print_module(module)
+    files["README.md"] = readme(name, opts, est, sorted(files))
+    return files
+
+
+def library_headers() -> dict[str, str]:
+    """eecc's HLS library as `hls/include/eecc/*.h`, so the project builds on its own."""
+    from eecc.toolchain import library_include
+
+    root = library_include() / "eecc"
+    return {f"hls/include/eecc/{p.name}": p.read_text() for p in sorted(root.glob("*.h"))}
+
+
+def print_module(module: ModuleOp) -> str:
+    """The IR in custom form with locations."""
+    out = StringIO()
+    Printer(stream=out, print_debuginfo=True).print_op(module)
+    return out.getvalue() + "\n"
+
+
+def write_project(files: dict[str, str], outdir: Path, force: bool) -> None:
+    """Write `files` into a temporary folder beside `outdir`, then rename it into place."""
+    outdir = outdir.absolute()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
+    try:
+        for rel in sorted(files):
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(files[rel])
+        _replace(tmp, outdir, force)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _replace(new: Path, outdir: Path, force: bool) -> None:
+    if not outdir.exists():
+        new.rename(outdir)
+        return
+    if not force:
+        raise EeccError(f"{outdir}: already exists (use --force to replace it)")
+    old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=outdir.parent))
+    outdir.rename(old / outdir.name)
+    new.rename(outdir)
+    shutil.rmtree(old, ignore_errors=True)
