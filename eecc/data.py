@@ -17,7 +17,7 @@ import numpy as np
 
 from eecc.errors import EeccError
 
-DIGITS = {(1, 28, 28): "digits_test_28.npz", (3, 32, 32): "digits_test_32x3.npz"}
+DIGITS: dict[tuple[int, ...], str] = {(1, 28, 28): "digits_test_28.npz", (3, 32, 32): "digits_test_32x3.npz"}
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ driver starts fast and a new pass needs no registration edit. Targets are listed
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.util
 import pkgutil
@@ -61,7 +62,7 @@ def load_pass(flag: str) -> type[ModulePass]:
 
 
 def pass_factories() -> dict[str, Callable[[], type[ModulePass]]]:
-    return {flag: (lambda f=flag: load_pass(f)) for flag in pass_names()}
+    return {flag: functools.partial(load_pass, flag) for flag in pass_names()}
 
 
 def available_targets() -> dict[str, tuple[str, str]]:

@@ -153,6 +153,7 @@ def insert_splits(block: Block) -> None:
         uses = sorted(value.uses, key=lambda u: (position[u.operation], u.index))
         split = ee.SplitOp.build(operands=[value], result_types=[[value.type] * len(uses)])
         if producer is None:
+            assert block.first_op is not None  # the producer-less value is a block argument
             block.insert_op_before(split, block.first_op)
         else:
             split.location = producer.location

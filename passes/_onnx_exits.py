@@ -61,7 +61,7 @@ def greater(cx: Converter, op: NodeOp) -> list[Value]:
     return [ExitTest(test.logits, "greater", _shortest(thr.array.ravel()[0]))]
 
 
-def _shortest(value: np.generic) -> float:
+def _shortest(value: np.floating) -> float:
     """The threshold as written in the model: 0.996 stored as float32 reads back as 0.996.
 
     The shortest decimal that rounds to the stored value keeps the comparison's meaning (no

@@ -43,10 +43,11 @@ def conv(cx: Converter, op: NodeOp) -> list[Value]:
     x = cx.stream(op.args[0], op)
     w = cx.const(op.args[1], op)
     props = _window(op, ints(op, "kernel_shape", w.array.shape[2:]))
-    props["weight"] = cx.weight(w.name or f"{op.outs[0].name_hint or 'conv'}.weight", w.array)
+    weight = cx.weight(w.name or f"{op.outs[0].name_hint or 'conv'}.weight", w.array)
+    props["weight"] = weight
     if len(op.args) > 2 and cx.get(op.args[2]) is not None:
         b = cx.const(op.args[2], op)
-        props["bias"] = cx.weight(b.name or f"{props['weight'].root_reference.data}.bias", b.array)
+        props["bias"] = cx.weight(b.name or f"{weight.root_reference.data}.bias", b.array)
     props["groups"] = IntegerAttr(int_(op, "group", 1), i64)
     new = ee.ConvOp.build(operands=[x], result_types=[_out_type(op)], properties=props)
     return [cx.emit(new, op).results[0]]

@@ -21,6 +21,7 @@ from xdsl.dialects.builtin import (
     I64,
     DenseArrayBase,
     IntegerAttr,
+    IntegerType,
     StringAttr,
     SymbolRefAttr,
     UnitAttr,
@@ -77,7 +78,9 @@ def _same_element_type(op: EEOp, a: StreamType, b: StreamType) -> None:
         )
 
 
-def _ints(op: EEOp, attr: DenseArrayBase, name: str, length: int, minimum: int) -> tuple[int, ...]:
+def _ints(
+    op: EEOp, attr: DenseArrayBase[IntegerType], name: str, length: int, minimum: int
+) -> tuple[int, ...]:
     values = tuple(int(v) for v in attr.get_values())
     if len(values) != length or any(v < minimum for v in values):
         raise VerifyException(

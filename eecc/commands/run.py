@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     module = load_model(args.model)
     x = load_array(args.input, "x")
     result = run_graph(module, x, fixed)
-    arrays = {"logits": result.logits, "exit": result.exits}
+    arrays: dict[str, Any] = {"logits": result.logits, "exit": result.exits}
     if result.raw is not None:
         arrays["logits_raw"] = result.raw
     out = Path(args.output)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import onnx
 from onnx import numpy_helper
@@ -67,7 +69,8 @@ def dense(array: np.ndarray, element: Attribute) -> DenseIntOrFPElementsAttr:
     """A dense attribute built from the array's raw little-endian bytes (fast for large weights)."""
     dtype = array.dtype.newbyteorder("<") if array.dtype.byteorder == ">" else array.dtype
     data = np.ascontiguousarray(array, dtype=dtype).tobytes()
-    return DenseIntOrFPElementsAttr(TensorType(element, array.shape), BytesAttr(data))
+    tensor: Any = TensorType(element, array.shape)  # any ONNX element type
+    return DenseIntOrFPElementsAttr(tensor, BytesAttr(data))
 
 
 def tensor_attr(tensor: onnx.TensorProto, what: str) -> DenseIntOrFPElementsAttr:

@@ -34,6 +34,9 @@ class FloatBackend:
     def _param(self, ref) -> np.ndarray | None:
         return None if ref is None else self.weights[ref.root_reference.data]
 
+    def _weight(self, ref) -> np.ndarray:
+        return self.weights[ref.root_reference.data]
+
     def encode(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x, dtype=np.float32)
 
@@ -41,7 +44,7 @@ class FloatBackend:
         return y.astype(np.float32)
 
     def conv(self, op: ConvOp, x: np.ndarray) -> np.ndarray:
-        return fo.conv(x, self._param(op.weight), self._param(op.bias), op.stride_values,
+        return fo.conv(x, self._weight(op.weight), self._param(op.bias), op.stride_values,
                        op.pad_values, op.groups.value.data)
 
     def pool(self, op: PoolOp, x: np.ndarray) -> np.ndarray:
@@ -54,7 +57,7 @@ class FloatBackend:
         return fo.global_pool(x, op.kind.data)
 
     def linear(self, op: LinearOp, x: np.ndarray) -> np.ndarray:
-        return fo.linear(x, self._param(op.weight), self._param(op.bias))
+        return fo.linear(x, self._weight(op.weight), self._param(op.bias))
 
     def relu(self, op, x: np.ndarray) -> np.ndarray:
         return np.maximum(x, np.float32(0))
@@ -94,7 +97,7 @@ class FixedBackend(FloatBackend):
         return self.config.data.to_float(y)
 
     def conv(self, op: ConvOp, x: np.ndarray) -> np.ndarray:
-        w, b = self._param(op.weight), self._bias(op.bias)
+        w, b = self._weight(op.weight), self._bias(op.bias)
         kw = {"stride": op.stride_values, "pads": op.pad_values, "groups": op.groups.value.data,
               "weight_frac": self.config.weight.frac, "width": self._width}
         return np.stack([fp.conv2d(s, w, b, **kw) for s in x])
@@ -112,7 +115,7 @@ class FixedBackend(FloatBackend):
         return np.stack([fp.global_avgpool(s, width=self._width) for s in x])
 
     def linear(self, op: LinearOp, x: np.ndarray) -> np.ndarray:
-        w, b = self._param(op.weight), self._bias(op.bias)
+        w, b = self._weight(op.weight), self._bias(op.bias)
         frac = self.config.weight.frac
         return np.stack([fp.linear(s, w, b, frac, self._width) for s in x])
 

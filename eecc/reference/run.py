@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeAlias
 
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
@@ -13,7 +14,7 @@ from eecc.reference.backends import FixedBackend, FixedConfig, FloatBackend
 from eecc.reference.graph import Program
 from eecc.reference.interpreter import Options, execute
 
-Model = ModuleOp | GraphOp | Program
+Model: TypeAlias = ModuleOp | GraphOp | Program
 BATCH = 64
 """Samples run together; bounds the memory of the vectorised convolutions."""
 
