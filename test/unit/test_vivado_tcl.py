@@ -94,6 +94,9 @@ def test_flow_under_tclsh(folded: ModuleOp, tmp_path: Path) -> None:
     assert ("/dma/M_AXIS_MM2S", f"/{ip}/{port}") in intf
     (ip, port), = design.dma_out
     assert (f"/{ip}/{port}", "/dma/S_AXIS_S2MM") in intf
+    nets = {(c[1], c[2]) for c in calls if c[0] == "connect_bd_net"}
+    for ip, port in design.discard:
+        assert ("/ready_high/dout", f"/{ip}/{port}_TREADY") in nets
     order = [c[0] for c in calls]
     for step in ("assign_bd_address", "validate_bd_design", "make_wrapper", "launch_runs"):
         assert step in order
@@ -146,3 +149,21 @@ def test_unlegalised_lanes_are_an_error() -> None:
     module = _module(("ee-partition", "ee-annotate-rates{p=0.25}", "fold"))
     with pytest.raises(EeccError, match="run --ee-legalize-hls before -t vivado-tcl"):
         emit_tcl_project(module, load_platform("zc706"))
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="gcc not installed")
+def test_host_program_against_a_fake_dma(folded: ModuleOp, tmp_path: Path) -> None:
+    files = emit_tcl_project(folded, load_platform("zc706"), batch=12)
+    for name in ("main.c", "model_params.h"):
+        (tmp_path / name).write_text(files[f"host/{name}"])
+    stubs = ROOT / "test" / "host_stubs"
+    flags = ["-std=c99", "-Wall", "-Wextra", "-Werror", f"-I{stubs}", f"-I{tmp_path}"]
+    exe = tmp_path / "host"
+    subprocess.run(["gcc", *flags, "-o", str(exe), str(tmp_path / "main.c"),
+                    str(stubs / "fake_dma.c")], check=True, capture_output=True, text=True)
+    run = subprocess.run([str(exe)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    lines = run.stdout.splitlines()
+    assert lines[0] == "eecc: blenet, batch of 12"
+    assert [f"sample {s}: class {s % 10}" for s in range(12)] == lines[1:13]
+    assert lines[13].startswith("eecc: 12 samples in ")
