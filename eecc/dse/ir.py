@@ -75,7 +75,7 @@ def _feeders(model: NetworkModel, i: int, members: set[int]) -> set[int]:
     """Model indices among `members` that feed op i, looking through ops left out."""
     index = {id(op): k for k, op in enumerate(model.ops)}
     found: set[int] = set()
-    todo = _data_inputs(model.ops[i])
+    todo: list[HardwareOp] = producers(model.ops[i])  # type: ignore[arg-type]  # as eecc.network
     while todo:
         p = todo.pop()
         k = index.get(id(p))

@@ -127,28 +127,33 @@ def _least_area(problem: Problem, taps: tuple[Tap, ...], target: float) -> list[
 
 
 def polish(problem: Problem, design: Design) -> Design:
-    """Spend leftover resources on shallower pipelines at the same intervals (greedy)."""
-    current = evaluate(problem, design)
-    improved = True
-    while improved:
-        improved = False
-        for s, stage in enumerate(problem.stages):
-            for k, layer in enumerate(stage.layers):
-                here = layer.options[design[s][k]]
-                for i, o in enumerate(layer.options):
-                    if o.depth >= here.depth or o.latency > current.intervals[s]:
-                        continue
-                    trial = _replace(design, s, k, i)
-                    ev = evaluate(problem, trial)
-                    if ev.fits and ev.throughput > current.throughput * (1 + 1e-12):
-                        design, current, here, improved = trial, ev, o, True
-    return design
+    """Spend leftover resources on shallower pipelines at the same intervals (greedy).
 
-
-def _replace(design: Design, s: int, k: int, i: int) -> Design:
-    row = list(design[s])
-    row[k] = i
-    return design[:s] + (tuple(row),) + design[s + 1:]
+    A layer may take a fold with a smaller pipeline depth and no larger latency than its
+    stage's interval when the design still fits and the network gets faster.
+    """
+    ev = evaluate(problem, design)
+    used, tputs, best = list(ev.resources), list(ev.stage_throughputs), ev.throughput
+    rows = [list(r) for r in design]
+    for s, stage in enumerate(problem.stages):
+        interval = ev.intervals[s]
+        for k, layer in enumerate(stage.layers):
+            cur = rows[s][k]
+            for i, o in sorted(enumerate(layer.options), key=lambda p: (p[1].depth, p[0])):
+                here = layer.options[cur]
+                if o.depth >= here.depth or o.latency > interval:
+                    continue
+                trial_used = vadd(used, tuple(a - b for a, b in zip(o.res, here.res, strict=True)))
+                if not fits(trial_used, problem.limit):
+                    continue
+                rows[s][k] = i
+                t = problem.stage_throughput(interval, stage.depth(rows[s]))
+                f = problem.network_throughput(tputs[:s] + [t] + tputs[s + 1:])
+                if f > best * (1 + 1e-12):
+                    used, tputs[s], best, cur = list(trial_used), t, f, i
+                    break
+                rows[s][k] = cur
+    return tuple(tuple(r) for r in rows)
 
 
 def _reach(problem: Problem) -> list[float]:

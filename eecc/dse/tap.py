@@ -69,23 +69,26 @@ def _prune(res: np.ndarray, choices: np.ndarray, limit: np.ndarray, capacity: np
     return res[order], choices[order], exact
 
 
-def _layer_front(stage: Stage, index: int, t: float) -> tuple[np.ndarray, np.ndarray]:
+def _layer_front(stage: Stage, index: int, t: float, cache: dict) -> tuple[np.ndarray, np.ndarray]:
     """Pareto-minimal options of one layer with latency <= t: (resources, option indices)."""
     opts = stage.layers[index].options
-    idx = np.array([i for i, o in enumerate(opts) if o.latency <= t], dtype=np.int64)
-    res = np.array([opts[i].res for i in idx], dtype=float).reshape(-1, 4)
-    mask = pareto_mask(res)
-    return res[mask], idx[mask]
+    idx = tuple(i for i, o in enumerate(opts) if o.latency <= t)
+    key = (index, idx)
+    if key not in cache:
+        res = np.array([opts[i].res for i in idx], dtype=float).reshape(-1, 4)
+        mask = pareto_mask(res)
+        cache[key] = (res[mask], np.array(idx, dtype=np.int64)[mask])
+    return cache[key]
 
 
 def _interval_front(stage: Stage, t: float, limit: np.ndarray, capacity: np.ndarray,
-                    cap: int, fixed: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool]:
+                    cap: int, fixed: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray, bool]:
     """Non-dominated stage sums at interval <= t (within the limit after `fixed`)."""
     res = fixed.reshape(1, 4)
     choices = np.zeros((1, 0), dtype=np.int64)
     exact = True
     for k in range(len(stage.layers)):
-        lres, lidx = _layer_front(stage, k, t)
+        lres, lidx = _layer_front(stage, k, t, cache)
         res = (res[:, None, :] + lres[None, :, :]).reshape(-1, 4)
         choices = np.concatenate([np.repeat(choices, len(lidx), 0),
                                   np.tile(lidx, len(choices)).reshape(-1, 1)], 1)
@@ -106,9 +109,9 @@ def stage_tap(problem: Problem, index: int, cap: int = DEFAULT_CAP) -> Tap:
     candidates = sorted({o.latency for la in stage.layers for o in la.options if o.latency >= floor})
     rows: list[tuple[float, np.ndarray, np.ndarray]] = []
     front = np.zeros((0, 4))
-    exact = True
+    exact, cache = True, {}
     for t in candidates:
-        res, choices, ok = _interval_front(stage, t, limit, capacity, cap, fixed)
+        res, choices, ok = _interval_front(stage, t, limit, capacity, cap, fixed, cache)
         exact = exact and ok
         new = [i for i in range(len(res)) if not (front <= res[i]).all(1).any()]
         if new:
