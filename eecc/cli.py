@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import eecc.commands
 from eecc import __version__
-from eecc.errors import EeccError
+from eecc.errors import EeccError, internal_error
 
 ORDER = ("import", "run", "profile", "dse", "compile", "csim")
 
@@ -62,6 +62,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # a bug in eecc: say so, keep the traceback for developers
+        internal_error(f"eecc {args.command}", err)
 
 
 def console() -> None:

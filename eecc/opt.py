@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
+import re
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from io import StringIO
@@ -20,11 +23,33 @@ from typing import IO, NoReturn
 from xdsl.dialects.builtin import Builtin
 from xdsl.dialects.func import Func
 from xdsl.passes import ModulePass
-from xdsl.utils.exceptions import DiagnosticException, ParseError, PassFailedException
+from xdsl.utils.exceptions import (
+    ArgSpecParseError,
+    DiagnosticException,
+    ParseError,
+    PassFailedException,
+)
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from eecc import registry
-from eecc.errors import EeccError
+from eecc.errors import EeccError, internal_error
+
+_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_.,+-]*$")
+
+
+def quote_options(options: str) -> str:
+    """Quote option values xDSL's pipeline syntax cannot take bare (`profile=/a/p.json`)."""
+    try:
+        words = shlex.split(options)
+    except ValueError as err:
+        raise EeccError(f"pass options '{options}': {err}") from None
+    quoted = []
+    for word in words:
+        key, eq, value = word.partition("=")
+        if eq and not _PLAIN_VALUE.match(value):
+            value = json.dumps(value)
+        quoted.append(f"{key}{eq}{value}")
+    return " ".join(quoted)
 
 
 def rewrite_pass_flags(argv: Sequence[str], passes: Sequence[str]) -> list[str]:
@@ -37,7 +62,7 @@ def rewrite_pass_flags(argv: Sequence[str], passes: Sequence[str]) -> list[str]:
         arg = args[i]
         name, _, opts = arg[2:].partition("=")
         if arg.startswith("--") and name in passes:
-            pipeline.append(f"{name}{{{opts}}}" if opts else name)
+            pipeline.append(f"{name}{{{quote_options(opts)}}}" if opts else name)
         elif arg in ("-p", "--passes") and i + 1 < len(args):
             pipeline.append(args[i + 1])
             i += 1
@@ -122,17 +147,19 @@ def _fail(message: str, code: int = 1) -> NoReturn:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
-    args = rewrite_pass_flags(args, registry.pass_names())
     try:
+        args = rewrite_pass_flags(args, registry.pass_names())
         tool = EeccOptMain(description="eecc's MLIR-style optimiser for early-exit networks",
                            args=args)
         tool.run()
     except (EeccError, PassFailedException, DiagnosticException, ValueError) as err:
         _fail(str(err).strip())
-    except ParseError as err:
+    except (ParseError, ArgSpecParseError) as err:
         _fail(str(err).strip())
     except OSError as err:
         _fail(f"{err.filename}: {err.strerror}")
+    except Exception as err:  # a bug in eecc: say so, keep the traceback for developers
+        internal_error("eecc-opt", err)
     if tool.args.output_file is not None:
         with open(tool.args.output_file, "w") as out:
             out.write(tool._buffer.getvalue())

@@ -109,3 +109,17 @@ def test_output_file_is_written_on_success(tmp_path: Path) -> None:
     result = eecc_opt(str(BLENET), "-o", str(out))
     assert result.returncode == 0
     assert out.read_text() == BLENET.read_text()
+
+
+def test_option_values_that_are_paths_are_quoted() -> None:
+    args = rewrite_pass_flags(['--ee-annotate-rates=profile=/tmp/p.json'], PASSES)
+    assert args == ["-p", 'ee-annotate-rates{profile="/tmp/p.json"}']
+    args = rewrite_pass_flags(['--ee-annotate-rates=p=0.25,0.5'], PASSES)
+    assert args == ["-p", "ee-annotate-rates{p=0.25,0.5}"]
+
+
+def test_a_malformed_pipeline_is_an_error_without_traceback() -> None:
+    result = eecc_opt(str(BLENET), "-p", "ee-partition{x=/y}")
+    assert result.returncode == 1
+    assert "Error parsing pass pipeline specification" in result.stderr
+    assert "Traceback" not in result.stderr
