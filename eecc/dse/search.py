@@ -92,14 +92,26 @@ def _least_area(problem: Problem, taps: tuple[Tap, ...], target: float) -> list[
     limit, rates, capacity = np.array(problem.limit), _reach(problem), np.array(problem.capacity)
     best: dict = {"cost": np.inf, "picks": None}
 
+    tap = taps[-1]
+    ascending = np.argsort(tap.throughputs, kind="stable")
+
+    def slowest_enough(tputs: list[float]) -> int:
+        """Position in `ascending` of the slowest last-stage point reaching the target."""
+        lo, hi = 0, len(ascending)
+        while lo < hi:  # the network throughput grows with the last stage's
+            mid = (lo + hi) // 2
+            t = float(tap.throughputs[ascending[mid]])
+            if problem.network_throughput(tputs + [t]) >= target * (1 - 1e-12):
+                hi = mid
+            else:
+                lo = mid + 1
+        return lo
+
     def last(used: np.ndarray, picks: list[int], tputs: list[float]) -> None:
-        tap = taps[-1]
-        ok = (used + tap.res <= limit * (1 + 1e-12)).all(1)
-        reach = np.array([problem.network_throughput(tputs + [float(t)]) >= target * (1 - 1e-12)
-                          if o else False for t, o in zip(tap.throughputs, ok, strict=True)])
-        if not reach.any():
+        cands = ascending[slowest_enough(tputs):]
+        cands = cands[(used + tap.res[cands] <= limit * (1 + 1e-12)).all(1)]
+        if not len(cands):
             return
-        cands = np.flatnonzero(reach)
         costs = ((used + tap.res[cands]) / capacity).max(1)
         k = int(np.argmin(costs))
         if costs[k] < best["cost"]:
