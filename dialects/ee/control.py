@@ -53,6 +53,10 @@ class SplitOp(EEOp, SplitHardware):
     Per sample: consumes one map, produces the same map (same ID) on each output. Stream values
     have exactly one use, so every fan-out in a network is an explicit `ee.split`.
     Folds: `coarse` | C.
+
+    ```mlir
+    %3, %4 = ee.split %2 : !ee.stream<5x16x16xf32> -> !ee.stream<5x16x16xf32>, !ee.stream<5x16x16xf32>
+    ```
     """
 
     name = "ee.split"
@@ -83,6 +87,10 @@ class ExitDecisionOp(EEOp, ExitDecisionHardware):
     Hardware form, with no divide: `max exp(x) > threshold * sum exp(x)`; the comparison is
     strict, as PyTorch's `>`. Fixed-point arithmetic: docs/numerics.md. `threshold` is in
     (0, 1]; `criterion` is "max-softmax" (the only one so far).
+
+    ```mlir
+    %12 = ee.exit_decision %10 {threshold = 9.960000e-01 : f64} : !ee.stream<10xf32>
+    ```
     """
 
     name = "ee.exit_decision"
@@ -120,6 +128,11 @@ class CondBufferOp(EEOp, CondBufferHardware):
     it when the sample exits. A dropped map leaves in one step. `depth` (feature maps, set by
     `--ee-size-buffers`) is how many samples may wait for their decision.
     Folds: `coarse` | C.
+
+    ```mlir
+    %13 = ee.condbuffer %11, %12 {mode = "pass-on-exit"} : !ee.stream<10xf32>
+    %14 = ee.condbuffer %4, %12 {depth = 2 : i64, mode = "drop-on-exit"} : !ee.stream<5x16x16xf32>
+    ```
     """
 
     name = "ee.condbuffer"
@@ -162,7 +175,13 @@ class ExitMergeOp(EEOp, ExitMergeHardware):
 
     Per sample: consumes the sample's result from whichever input delivers it (exactly one
     does, since a sample leaves once) and produces it, keeping its ID. Output order is
-    completion order; IDs re-associate results with samples. Arity = number of exits.
+    completion order; IDs re-associate results with samples. Arity = number of exits;
+    operand i is exit i's result (0 = the first early exit, the last = the final classifier),
+    so the operand that delivers a sample tells which exit it took.
+
+    ```mlir
+    %23 = ee.exit_merge %13, %22 : !ee.stream<10xf32>, !ee.stream<10xf32> -> !ee.stream<10xf32>
+    ```
     """
 
     name = "ee.exit_merge"
@@ -192,6 +211,10 @@ class RepackOp(EEOp):
     produces the same map, same ID and order, over `lanes_out` lanes. Inserted by
     `--ee-legalize-hls` where a producer's output parallelism differs from its consumer's
     input parallelism; both must divide the channels.
+
+    ```mlir
+    %5 = ee.repack %4 lanes 5 to 1 : !ee.stream<5x16x16x!ee.fixed<16, 8>>
+    ```
     """
 
     name = "ee.repack"

@@ -139,6 +139,10 @@ class ConvOp(WindowOp, ConvHardware):
     `H_o = floor((H + pad_top + pad_bottom - k0) / stride0) + 1` (likewise W_o).
     Weights `@w` are F x (C_in/groups) x k0 x k1, bias `@b` has F = C_out values.
     Folds: `coarse_in` | C_in, `coarse_out` | C_out, `fine` in {1, k0, k1, k0*k1}.
+
+    ```mlir
+    %1 = ee.conv %0 weight @conv1.w bias @conv1.b {kernel = array<i64: 5, 5>, pads = array<i64: 4, 4, 4, 4>, strides = array<i64: 1, 1>} : !ee.stream<1x28x28xf32> -> !ee.stream<5x32x32xf32>
+    ```
     """
 
     name = "ee.conv"
@@ -191,6 +195,10 @@ class PoolOp(WindowOp, PoolHardware):
     Per sample: consumes one C x H x W map, produces one C x H_o x W_o map (window
     arithmetic as `ee.conv`). `kind` is "max" or "avg"; an average counts padded positions
     only with `count_include_pad`. Folds: `coarse` | C.
+
+    ```mlir
+    %2 = ee.pool %1 {kernel = array<i64: 2, 2>, kind = "max", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : !ee.stream<5x32x32xf32> -> !ee.stream<5x16x16xf32>
+    ```
     """
 
     name = "ee.pool"
@@ -217,6 +225,10 @@ class GlobalPoolOp(EEOp, GlobalPoolHardware):
     """Global average or max pooling (ONNX `GlobalAveragePool`, `ReduceMean` over H, W).
 
     Per sample: consumes one C x H x W map, produces one C x 1 x 1 map. Folds: `coarse` | C.
+
+    ```mlir
+    %4 = ee.global_pool %3 {kind = "avg"} : !ee.stream<64x8x8xf32> -> !ee.stream<64x1x1xf32>
+    ```
     """
 
     name = "ee.global_pool"
@@ -269,6 +281,10 @@ class ReluOp(ElementwiseOp, ReluHardware):
     """Rectified linear unit, `max(x, 0)` element-wise (ONNX `Relu`).
 
     Per sample: one map in, one map of the same shape out. Folds: `coarse` | C.
+
+    ```mlir
+    %3 = ee.relu %2 {fold = #ee.fold<coarse = 5>} : !ee.stream<5x16x16xf32>
+    ```
     """
 
     name = "ee.relu"
@@ -280,6 +296,10 @@ class SoftmaxOp(ElementwiseOp, ReluHardware):
 
     Per sample: one N-vector in, one N-vector out. Exit tests do not use this op: their
     softmax is part of `ee.exit_decision`. Folds: `coarse` | N.
+
+    ```mlir
+    %9 = ee.softmax %8 : !ee.stream<10xf32>
+    ```
     """
 
     name = "ee.softmax"
@@ -295,6 +315,10 @@ class AddOp(EEOp, AddHardware):
 
     Per sample: consumes one map from each input (same sample ID), produces their sum.
     Folds: `coarse` | C.
+
+    ```mlir
+    %7 = ee.add %5, %6 : !ee.stream<16x8x8xf32>
+    ```
     """
 
     name = "ee.add"
@@ -318,6 +342,10 @@ class FlattenOp(EEOp, FlattenHardware):
 
     Per sample: one map in, one vector out. No arithmetic; hardware streams channel-innermost,
     so the emitter permutes the weights of the consuming `ee.linear` instead.
+
+    ```mlir
+    %8 = ee.flatten %7 : !ee.stream<10x8x8xf32> -> !ee.stream<640xf32>
+    ```
     """
 
     name = "ee.flatten"
@@ -347,6 +375,10 @@ class LinearOp(EEOp, LinearHardware):
     Per sample: consumes one vector of N_in values, produces one of N_out. Weights `@w` are
     N_out x N_in (PyTorch's layout), bias `@b` N_out. Folds: `coarse_in` | N_in,
     `coarse_out` | N_out.
+
+    ```mlir
+    %9 = ee.linear %8 weight @fc.w bias @fc.b {fold = #ee.fold<coarse_in = 10>} : !ee.stream<640xf32> -> !ee.stream<10xf32>
+    ```
     """
 
     name = "ee.linear"

@@ -50,7 +50,14 @@ from eecc.dialects.ee.types import StreamType
 
 @irdl_op_definition
 class OutputOp(IRDLOperation):
-    """Terminates an `ee.graph`: the streams the network returns (one map per sample)."""
+    """Terminates an `ee.graph`: the streams the network returns (one map per sample).
+
+    Per sample: forwards one result of each operand out of the network.
+
+    ```mlir
+    ee.output %23 : !ee.stream<10xf32>
+    ```
+    """
 
     name = "ee.output"
 
@@ -61,7 +68,14 @@ class OutputOp(IRDLOperation):
 
 @irdl_op_definition
 class YieldOp(IRDLOperation):
-    """Terminates an `ee.stage`: the streams that leave the stage."""
+    """Terminates an `ee.stage`: the streams that leave the stage.
+
+    Per sample: forwards each operand's map to the stage's results.
+
+    ```mlir
+    ee.yield %y, %k : !ee.stream<10xf32>, !ee.stream<5x16x16xf32>
+    ```
+    """
 
     name = "ee.yield"
 
@@ -78,6 +92,15 @@ class StageOp(EEOp):
     i-th (inclusive) with the i-th exit's branch and decision; stage 0 also holds the exit
     merge. Its `rate` is the probability that a sample reaches it; its results are the streams
     its `ee.yield` passes to other stages or to the graph's output.
+
+    Per sample: each op inside fires for the samples that reach the stage (a fraction `rate`).
+
+    ```mlir
+    %s1 = ee.stage 1 rate 2.500000e-01 -> !ee.stream<10xf32> {
+      %0 = ee.linear %k weight @fc.w : !ee.stream<720xf32> -> !ee.stream<10xf32>
+      ee.yield %0 : !ee.stream<10xf32>
+    }
+    ```
     """
 
     name = "ee.stage"
@@ -119,6 +142,15 @@ class GraphOp(IRDLOperation):
     outputs. The verifier owns the network-level invariants: stream values have one consumer,
     control values feed only condbuffers, and an exit merge has one input per exit
     (exit decisions + 1).
+
+    Per sample: the graph consumes one map from each input and produces one result per output.
+
+    ```mlir
+    ee.graph @blenet(%x: !ee.stream<1x28x28xf32>) -> !ee.stream<10xf32> {
+      ...
+      ee.output %23 : !ee.stream<10xf32>
+    }
+    ```
     """
 
     name = "ee.graph"
