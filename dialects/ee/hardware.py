@@ -331,7 +331,7 @@ def source_op(value: SSAValue) -> Operation | None:
 def producers(op: Operation) -> list[HardwareOp]:
     """Hardware ops whose results `op` consumes (through stage boundaries), operand order."""
     found = (source_op(v) for v in op.operands)
-    return [p for p in found if isinstance(p, HardwareOp)]
+    return [p for p in found if isinstance(p, HardwareOp)]  # type: ignore[misc]
 
 
 def hardware_ops(graph: GraphOp) -> list[HardwareOp]:
