@@ -163,7 +163,7 @@ def without_repacks(module: ModuleOp) -> ModuleOp:
     """A copy of `module` without `ee.repack` (lane moves do not change values)."""
     copy = module.clone()
     for op in [op for op in copy.walk() if isinstance(op, RepackOp)]:
-        op.results[0].replace_by(op.input)
+        op.results[0].replace_all_uses_with(op.input)
         op.detach()
         op.erase()
     return copy

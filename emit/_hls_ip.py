@@ -60,7 +60,7 @@ def ip_top(name: str, code: LayerCode, model_name: str, trace: str) -> str:
     exprs: dict[str, str] = {}
     for port in code.ports:
         locals_.append(_local(port))
-        exprs[port.role] = f"{port.role}_s" if port.lanes else f"{port.role}_s[0]"
+        exprs[port.role] = f"{port.role}_s" if port.lanes or port.ctrl else f"{port.role}_s[0]"
         for axis, local in _groups(port):
             params.append(_param(port, axis))
             pragmas.append(f"#pragma HLS INTERFACE axis port={axis}")
