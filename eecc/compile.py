@@ -62,8 +62,8 @@ def check_options(opts: CompileOptions) -> Platform:
     """Fail fast, before any work, on every option error; the platform named."""
     if not opts.model.is_file():
         raise EeccError(f"{opts.model}: no such model file")
-    if (opts.profile is None) == (not opts.p):
-        raise EeccError("give the stage rates with exactly one of --profile P.json or --p 0.25")
+    if opts.profile is not None and opts.p:
+        raise EeccError("give the stage rates with one of --profile P.json or --p 0.25, not both")
     if opts.profile is not None and not opts.profile.is_file():
         raise EeccError(f"{opts.profile}: no such profile file")
     if not 0.0 < opts.budget <= 1.0:
@@ -81,7 +81,8 @@ def check_options(opts: CompileOptions) -> Platform:
 
 def pipeline_passes(opts: CompileOptions) -> list[ModulePass]:
     """The configured pass instances, in `STEPS` order."""
-    rates = ({"profile": str(opts.profile)} if opts.profile is not None else {"p": opts.p})
+    rates: dict[str, object] = ({"profile": str(opts.profile)} if opts.profile is not None
+                                else {"p": opts.p})
     options: dict[str, dict[str, object]] = {
         "rates": rates,
         "buffers": {"platform": opts.platform},

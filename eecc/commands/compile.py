@@ -1,8 +1,9 @@
 """`eecc compile`: ONNX + stage rates + platform in, an HLS/Vivado project folder out.
 
-    eecc compile MODEL.onnx (--profile P.json | --p 0.25[,0.1]) [--platform zc706]
+    eecc compile MODEL.onnx [--profile P.json | --p 0.25[,0.1]] [--platform zc706]
                  [--budget 1.0] [--batch 1024] -o OUTDIR [--force]
 
+A network with exits needs its stage rates (--profile or --p); one without needs none.
 OUTDIR is written whole or not at all; an existing OUTDIR is refused unless --force, which
 replaces it in one rename.
 """
@@ -60,7 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "HLS C++, Vivado TCL, host code, testbench and the cost-model report.",
     )
     parser.add_argument("model", help="the network (.onnx)")
-    rates = parser.add_mutually_exclusive_group(required=True)
+    rates = parser.add_mutually_exclusive_group()
     rates.add_argument("--profile", help="profile.json from `eecc profile` (stage reach)")
     rates.add_argument("--p", help="probability of reaching each later stage: 0.25 or 0.25,0.1")
     parser.add_argument("--platform", default="zc706", help="platform name or .json (zc706)")

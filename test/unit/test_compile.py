@@ -49,6 +49,11 @@ def test_compile_is_complete_and_deterministic(tmp_path: Path, name: str) -> Non
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
+def test_a_third_network_with_p(tmp_path: Path) -> None:
+    assert _compile(tmp_path, "smallcnn", "out", "--p", "0.25") == 0
+    assert (tmp_path / "out" / "tcl" / "project.tcl").is_file()
+
+
 def test_force_replaces_an_existing_outdir(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     (tmp_path / "out").mkdir()
     (tmp_path / "out" / "old.txt").write_text("old")
@@ -67,6 +72,7 @@ def test_force_replaces_an_existing_outdir(tmp_path: Path, capsys: pytest.Captur
     ([None, "--p", "0.25", "--batch", "70000"], "--batch 70000 is outside [1, 65535]"),
     ([None, "--p", "x"], "--p 'x' is not a comma-separated list of numbers"),
     ([None, "--p", "0.25", "--budget", "0.001"], "'fold' @"),
+    ([None], "needs the rates of 1 stage(s) after the first"),
 ])
 def test_errors_are_one_line_and_leave_no_outdir(tmp_path: Path, capsys: pytest.CaptureFixture,
                                                  args: list, message: str) -> None:
