@@ -33,7 +33,7 @@ def build(model: NetworkModel, budget: float = 1.0,
     """The problem of `model`'s network (or of the ops `keep`, as one stage at rate 1)."""
     if keep is not None:
         slots: tuple[tuple[int, ...], ...] = (tuple(keep),)
-        rates = (1.0,)
+        rates: tuple[float, ...] = (1.0,)
     else:
         n = len(model.reach)
         slots = tuple(tuple(i for i, s in enumerate(model.stages) if s == k) for k in range(n))

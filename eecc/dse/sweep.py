@@ -89,7 +89,8 @@ def curves(model: NetworkModel, budgets: Sequence[float], band: float = 0.05,
         for row, problem in zip(rows, [base, *variants], strict=True):
             row.append(fold_point(problem, budget))
             tick()
-    return Curves(tuple(budgets), tuple(rates), *(tuple(r) for r in rows),
+    base_row, ee_row, low_row, high_row = (tuple(r) for r in rows)
+    return Curves(tuple(budgets), tuple(rates), base_row, ee_row, low_row, high_row,
                   weighted_macs(model, ir.backbone(model)), weighted_macs(model))
 
 

@@ -49,7 +49,7 @@ def pareto_mask(res: np.ndarray) -> np.ndarray:
     eq = le & le.T
     strict = le & ~eq
     earlier_equal = eq & np.tri(n, k=-1, dtype=bool).T  # j < i and equal
-    return ~(strict | earlier_equal).any(0)
+    return np.asarray(~(strict | earlier_equal).any(0), dtype=bool)
 
 
 def _scalar_order(res: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -109,7 +109,8 @@ def stage_tap(problem: Problem, index: int, cap: int = DEFAULT_CAP) -> Tap:
     candidates = sorted({o.latency for la in stage.layers for o in la.options if o.latency >= floor})
     rows: list[tuple[float, np.ndarray, np.ndarray]] = []
     front = np.zeros((0, 4))
-    exact, cache = True, {}
+    exact = True
+    cache: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
     for t in candidates:
         res, choices, ok = _interval_front(stage, t, limit, capacity, cap, fixed, cache)
         exact = exact and ok
