@@ -129,6 +129,8 @@ class Converter:
         self.block.add_op(ee.OutputOp.build(operands=[outs]))
         insert_splits(self.block)
         out_graph = ee.GraphOp(name, ins, [v.type for v in outs], Region(self.block))
+        if "source" in graph.attributes:  # the model file, named in emitted trace comments
+            out_graph.attributes["source"] = graph.attributes["source"]
         return ModuleOp([*self.weight_ops(), out_graph])
 
     def output_stream(self, value: Value, ret: Operation) -> SSAValue:

@@ -74,6 +74,7 @@ class ModuleBuilder:
         op = ox.GraphOp(graph_name(self.path), in_types, [v.type for v in outs], Region(block))
         op.attributes["input_names"] = ArrayAttr([StringAttr(i.name) for i in inputs])
         op.attributes["output_names"] = ArrayAttr([StringAttr(o.name) for o in graph.output])
+        op.attributes["source"] = StringAttr(self.path.name)
         return ModuleOp([*self.symbols, op])
 
     def fill(self, graph: onnx.GraphProto, block: Block, scope: Scope) -> None:
