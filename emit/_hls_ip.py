@@ -56,7 +56,11 @@ def _convert(port: Port, axis: str, local: str) -> str:
 
 def ip_top(name: str, code: LayerCode, model_name: str, trace: str) -> str:
     """The text of `hls/layers/<name>_top.cpp`."""
-    params, pragmas, locals_, before, after = [], [], [], [], []
+    params: list[str] = []
+    pragmas: list[str] = []
+    locals_: list[str] = []
+    before: list[str] = []
+    after: list[str] = []
     exprs: dict[str, str] = {}
     for port in code.ports:
         locals_.append(_local(port))

@@ -8,6 +8,7 @@ attachment points. The flow itself is the static scripts beside it (`emit/tcl/`)
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from importlib import resources
 
 from eecc.cost.platform import Platform
@@ -26,11 +27,11 @@ def static_script(name: str) -> str:
     return resources.files("eecc.emit").joinpath("tcl", name).read_text()
 
 
-def _list(rows: list[tuple[str, ...]] | list[str], indent: str = "    ") -> str:
+def _list(rows: Sequence[Sequence[str]] | Sequence[str], indent: str = "    ") -> str:
     """A Tcl list literal, one element per line (rows of words become sub-lists)."""
     if not rows:
         return "{}"
-    lines = [indent + (f"{{{' '.join(r)}}}" if isinstance(r, tuple) else r) for r in rows]
+    lines = [indent + (r if isinstance(r, str) else f"{{{' '.join(r)}}}") for r in rows]
     return "{\n" + "\n".join(lines) + "\n}"
 
 

@@ -117,6 +117,7 @@ def resolve(value: SSAValue, names: dict[Operation, str]) -> OpResult | BlockArg
             value = op.operands[0]
         else:
             raise EeccError(f"'{op.name}' has no hardware IP and more than one input")
+    assert isinstance(value, OpResult | BlockArgument)
     return value
 
 

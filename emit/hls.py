@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import IO
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.dialects.builtin import FileLineColLoc, FloatAttr, ModuleOp, StringAttr
 from xdsl.ir import Operation
 from xdsl.utils.target import Target
 
@@ -63,8 +63,8 @@ def _formats(graph: GraphOp) -> tuple[FixedFormat, FixedFormat]:
 def _location(op: Operation, graph: GraphOp) -> str | None:
     loc = op.location
     text = getattr(getattr(loc, "desc", None), "data", None)
-    if text is None and hasattr(loc, "filename"):
-        text = f"{loc.filename.data}:{loc.line.data}"  # type: ignore[attr-defined]
+    if text is None and isinstance(loc, FileLineColLoc):
+        text = f"{loc.filename.data}:{loc.line.data}"
     source = graph.attributes.get("source") or graph.attributes.get("ee.source")
     if text is not None and isinstance(source, StringAttr):
         text = f"{source.data.rsplit('/', 1)[-1]}:{text}"
@@ -83,7 +83,8 @@ def trace_comment(op: Operation, graph: GraphOp, fold: dict[str, int]) -> str:
     rate = op.properties.get("rate") or (stage.properties.get("rate")
                                          if isinstance(stage, StageOp) else None)
     if rate is not None:
-        parts.append(f"rate={rate.value.data:g}")  # type: ignore[attr-defined]
+        assert isinstance(rate, FloatAttr)
+        parts.append(f"rate={rate.value.data:g}")
     parts.append("fold=" + ",".join(f"{k}={v}" for k, v in fold.items()))
     return "// " + "; ".join(parts)
 
