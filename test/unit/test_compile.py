@@ -87,6 +87,5 @@ def test_errors_are_one_line_and_leave_no_outdir(tmp_path: Path, capsys: pytest.
 
 @pytest.mark.skipif(shutil.which("g++") is None, reason="g++ not installed")
 def test_compile_then_csim(tmp_path: Path) -> None:
-    pytest.importorskip("eecc.csim")
     assert _compile(tmp_path, "blenet", "out", "--p", "0.25", "--batch", "16") == 0
     assert main(["csim", str(tmp_path / "out")]) == 0
