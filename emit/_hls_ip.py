@@ -11,9 +11,12 @@ block design can chain layer IPs with AXI-Stream FIFOs. Ports are named by role:
 from __future__ import annotations
 
 from eecc.emit._hls_layers import LayerCode, Port
+from eecc.emit._hls_top import process_calls
 from eecc.emit.naming import top_name
 
 AXIS = "hls::stream<eecc::axis_word>"
+IP_FIFO_DEPTH = 16
+"""Streams inside a layer IP: `config_dataflow -fifo_depth 16` of `tcl/hls_layer.tcl`."""
 
 
 def _groups(port: Port) -> list[tuple[str, str]]:
@@ -72,10 +75,14 @@ def ip_top(name: str, code: LayerCode, model_name: str, trace: str) -> str:
     if any(p.ctrl and p.output and p.lanes > 1 for p in code.ports):
         locals_.append("    hls::stream<eecc::ctrl_word> decision_s;")
         exprs["decision"] = "decision_s"
-    call = [f"    {line}" for line in code.call(exprs)]
+    depths = [f"    EECC_STREAM({line.split()[-1].split('[')[0].rstrip(';')}, "
+              f"{IP_FIFO_DEPTH});" for line in locals_]
+    call = process_calls(name, code.call(exprs))
     head = f"void {top_name(name)}({', '.join(params)}) {{"
     body = [*pragmas, "#pragma HLS INTERFACE ap_ctrl_none port=return", "#pragma HLS DATAFLOW",
-            *locals_, *before, f"    {trace}", *call, *after]
+            *locals_, *depths, "    EECC_DATAFLOW_BEGIN();",
+            *process_calls(name, before, named=False), f"    {trace}", *call,
+            *process_calls(name, after, named=False), "    EECC_DATAFLOW_END();"]
     return (f"// {top_name(name)}: the IP of one layer, AXI-Stream per lane.\n"
             f'#include "../{model_name}_config.h"\n#include "../{model_name}_weights.h"\n\n'
             + head + "\n" + "\n".join(body) + "\n}\n")

@@ -6,7 +6,7 @@ split owns `<split>_out[n][lanes]`; every other op writes `<op>_out[lanes]`. An 
 decision writes `<op>_ctrl`, forked by `eecc::ctrl_split` into `<op>_ctrl_to[n]` when
 several condbuffers read it. Values are looked through `ee.flatten` and stage boundaries.
 
-Depths (`#pragma HLS STREAM`): 2 words for a stream between two layers; a whole result for
+Depths (`#pragma HLS STREAM`, and `EECC_STREAM` for the timed C simulation): 2 words for a stream between two layers; a whole result for
 an exit merge's inputs (a result waits while the merge serves another exit); the deepest
 consuming condbuffer's depth for control tokens (decisions may lead their feature maps).
 """
@@ -34,6 +34,7 @@ class StreamPlan:
         self.expr: dict[SSAValue, str] = {}
         self.ctrl: dict[Operation, str] = {}
         self.decls: list[str] = []
+        self.depths: dict[str, int] = {}
         self.ports: dict[Operation, dict[str, str]] = {op: {} for op in names}
         self.expr[graph.body.block.args[0]] = "in"
         out = graph.body.block.last_op
@@ -50,6 +51,8 @@ class StreamPlan:
     def declare(self, ctype: str, name: str, dims: str, depth: int) -> str:
         self.decls.append(f"    {ctype} {name}{dims};")
         self.decls.append(f"#pragma HLS STREAM variable={name} depth={depth}")
+        self.decls.append(f"    EECC_STREAM({name}, {depth});")
+        self.depths[name] = depth
         return name
 
     def _bind(self, value: SSAValue, expr: str, op: Operation) -> None:

@@ -36,6 +36,21 @@ def weights_header(model: str, env: Env) -> str:
             f"#ifndef {guard}\n#define {guard}\n\n{env.tables.text()}\n#endif  // {guard}\n")
 
 
+def process_calls(name: str, lines: list[str], *, named: bool = True) -> list[str]:
+    """Each call as one process of the DATAFLOW region (`EECC_PROCESS`), named `name` (the
+    layer) for the first call when `named`, `<name>.<function>[.<k>]` otherwise."""
+    out, seen = [], set()
+    for k, line in enumerate(lines):
+        call = line.strip().removesuffix(";")
+        function = call.split("(", 1)[0].split("<", 1)[0].removeprefix("eecc::")
+        process = name if k == 0 and named else f"{name}.{function}"
+        if process in seen:
+            process = f"{process}.{k}"
+        seen.add(process)
+        out.append(f'    EECC_PROCESS("{process}", {call});')
+    return out
+
+
 def _port_lanes(plan: StreamPlan, codes: dict[Operation, LayerCode], expr: str) -> int:
     for op, ports in plan.ports.items():
         for port in codes[op].ports:
@@ -65,10 +80,11 @@ def top_files(model: str, graph: GraphOp, names: dict[Operation, str],
               f"static const unsigned {model}_in_lanes = {in_lanes}, {model}_out_lanes = "
               f"{out_lanes};\nstatic const unsigned {model}_in_words = {arg.num_elements}, "
               f"{model}_out_words = {result.num_elements};\n\n{signature};\n\n#endif  // {guard}\n")
-    calls: list[str] = []
+    calls: list[str] = ["    EECC_DATAFLOW_BEGIN();"]
     for op in names:
         calls += ["", f"    {traces[op]}"]
-        calls += [f"    {line}" for line in codes[op].call(plan.ports[op])]
+        calls += process_calls(names[op], codes[op].call(plan.ports[op]))
+    calls += ["    EECC_DATAFLOW_END();"]
     body = "\n".join(["#pragma HLS DATAFLOW", *plan.decls, *calls])
     top = (f"// {model}: every layer in topological order in one DATAFLOW region.\n"
            f"#include \"{model}_top.h\"\n#include \"{model}_weights.h\"\n\n"

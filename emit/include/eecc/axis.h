@@ -37,6 +37,35 @@ struct axis_word {
     axis_word() : data(0), keep(0), last(0) {}
 };
 
+}  // namespace eecc
+
+#ifdef EECC_TIMED
+namespace eecc {
+namespace timed {
+template <>
+struct sample_of<eecc::axis_word> {
+    static bool get(const eecc::axis_word &a, unsigned &id, int &kind) {
+        if (a.last) return false;
+        id = a.data.range(31, 16).to_uint();
+        kind = 0;
+        return true;
+    }
+};
+}  // namespace timed
+}  // namespace eecc
+
+namespace hls {
+template <>
+class stream<eecc::axis_word> : public eecc::timed::fifo<eecc::axis_word> {
+  public:
+    stream() {}
+    explicit stream(const char *name) : eecc::timed::fifo<eecc::axis_word>(name) {}
+};
+}  // namespace hls
+#endif
+
+namespace eecc {
+
 inline axis_word pack_axis(const word &w) {
 #pragma HLS INLINE
     axis_word a;
@@ -61,8 +90,10 @@ template <unsigned LANES>
 void from_axis(hls::stream<axis_word> in[LANES], hls::stream<word> out[LANES]) {
     word w[LANES];
 EECC_LABEL(from_axis_loop)
+    EECC_PIPELINED(1, 2)
     while (true) {
 #pragma HLS PIPELINE II=1
+        EECC_ITER();
         for (unsigned l = 0; l < LANES; l++) {
 #pragma HLS UNROLL
             w[l] = unpack_axis(in[l].read());
@@ -77,8 +108,10 @@ template <unsigned LANES>
 void to_axis(hls::stream<word> in[LANES], hls::stream<axis_word> out[LANES]) {
     word w[LANES];
 EECC_LABEL(to_axis_loop)
+    EECC_PIPELINED(1, 2)
     while (true) {
 #pragma HLS PIPELINE II=1
+        EECC_ITER();
         const bool end = read_group<LANES>(in, w);
         for (unsigned l = 0; l < LANES; l++) {
 #pragma HLS UNROLL
@@ -94,8 +127,10 @@ template <unsigned LANES>
 void dma_unpack(hls::stream<axis_word> &in, hls::stream<word> out[LANES]) {
     unsigned lane = 0;
 EECC_LABEL(dma_unpack_loop)
+    EECC_PIPELINED(1, 2)
     while (true) {
 #pragma HLS PIPELINE II=1
+        EECC_ITER();
         const word w = unpack_axis(in.read());
         if (w.end) break;
         out[lane].write(w);
@@ -112,8 +147,11 @@ void dma_pack(hls::stream<word> in[LANES], hls::stream<axis_word> &out) {
     word w[LANES];
 EECC_LABEL(dma_pack_loop)
     while (!read_group<LANES>(in, w)) {
+        EECC_STEP(1);
+        EECC_PIPELINED(1, 2)
         for (unsigned l = 0; l < LANES; l++) {
 #pragma HLS PIPELINE II=1
+            EECC_ITER();
             out.write(pack_axis(w[l]));
         }
     }
@@ -140,8 +178,10 @@ inline ctrl_word unpack_ctrl(const axis_word &a) {
 // A control AXI-Stream -> a control stream, up to and including the end token.
 inline void ctrl_from_axis(hls::stream<axis_word> &in, hls::stream<ctrl_word> &out) {
 EECC_LABEL(ctrl_from_axis_loop)
+    EECC_PIPELINED(1, 2)
     while (true) {
 #pragma HLS PIPELINE II=1
+        EECC_ITER();
         const ctrl_word c = unpack_ctrl(in.read());
         out.write(c);
         if (c.end) break;
@@ -151,8 +191,10 @@ EECC_LABEL(ctrl_from_axis_loop)
 // A control stream -> a control AXI-Stream, up to and including the end token.
 inline void ctrl_to_axis(hls::stream<ctrl_word> &in, hls::stream<axis_word> &out) {
 EECC_LABEL(ctrl_to_axis_loop)
+    EECC_PIPELINED(1, 2)
     while (true) {
 #pragma HLS PIPELINE II=1
+        EECC_ITER();
         const ctrl_word c = in.read();
         out.write(pack_ctrl(c));
         if (c.end) break;

@@ -35,6 +35,11 @@
 #include <cstdlib>
 #endif
 
+#include "eecc/schedule.h"
+#ifdef EECC_TIMED
+#include "eecc/timed.h"
+#endif
+
 #ifndef EECC_DATA_WIDTH
 #define EECC_DATA_WIDTH 16  // activation width W (numerics.md: data_width)
 #endif
@@ -84,6 +89,51 @@ struct ctrl_word {
     bool end;
     ctrl_word() : id(0), exit(false), end(false) {}
 };
+
+}  // namespace eecc
+
+#ifdef EECC_TIMED
+// The timed build: streams of the library's words are bounded, timed FIFOs (eecc/timed.h).
+namespace eecc {
+namespace timed {
+template <>
+struct sample_of<eecc::word> {
+    static bool get(const eecc::word &w, unsigned &id, int &kind) {
+        if (w.end) return false;
+        id = w.id.to_uint();
+        kind = 0;
+        return true;
+    }
+};
+template <>
+struct sample_of<eecc::ctrl_word> {
+    static bool get(const eecc::ctrl_word &c, unsigned &id, int &kind) {
+        if (c.end) return false;
+        id = c.id.to_uint();
+        kind = 1;
+        return true;
+    }
+};
+}  // namespace timed
+}  // namespace eecc
+
+namespace hls {
+template <>
+class stream<eecc::word> : public eecc::timed::fifo<eecc::word> {
+  public:
+    stream() {}
+    explicit stream(const char *name) : eecc::timed::fifo<eecc::word>(name) {}
+};
+template <>
+class stream<eecc::ctrl_word> : public eecc::timed::fifo<eecc::ctrl_word> {
+  public:
+    stream() {}
+    explicit stream(const char *name) : eecc::timed::fifo<eecc::ctrl_word>(name) {}
+};
+}  // namespace hls
+#endif
+
+namespace eecc {
 
 inline word make_word(sample_id_t id, data_t data) {
 #pragma HLS INLINE

@@ -30,6 +30,20 @@ struct conv_config : window_config {
     typedef short bias_t;
 };
 
+// The schedule of conv_row's MAC pipeline (channels x taps, a perfect nest, flattened).
+// Line buffer: dim 1 (kernel_h rows) complete, dim 3 cyclic coarse_in, dim 2 (the row's
+// pixels) whole: the taps of one window row sit in one bank.  Weights: dim 1 cyclic
+// coarse_out, dim 2 cyclic coarse_in, dim 4 cyclic fine (clamped at kernel_w), dim 3 whole.
+template <class CFG>
+struct conv_schedule {
+    static const unsigned row_taps = min_of<CFG::fine, CFG::kernel_w>::value;
+    static const unsigned lb_ii = port_ii<row_taps>::value;
+    static const unsigned weight_ii = port_ii<ceil_div<CFG::fine, row_taps>::value>::value;
+    static const unsigned ii = max_of<lb_ii, weight_ii>::value;
+    // BRAM read 2, multiply 3, adder tree over coarse_in * fine products, accumulate 1
+    static const unsigned depth = 6 + clog2<CFG::coarse_in * CFG::fine>::value;
+};
+
 // Computes and writes output row oy (all out_w pixels, all filters).
 template <class CFG>
 void conv_row(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c], unsigned oy,
@@ -47,17 +61,22 @@ void conv_row(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c]
 #pragma HLS ARRAY_PARTITION variable=acc complete
 EECC_LABEL(conv_ox)
     for (unsigned ox = 0; ox < D::out_w; ox++) {
+        EECC_STEP(1);
     EECC_LABEL(conv_filters)
         for (unsigned fo = 0; fo < CFG::out_c / CFG::coarse_out; fo++) {
+            EECC_STEP(1);
             for (unsigned u = 0; u < CFG::coarse_out; u++) {
 #pragma HLS UNROLL
                 acc[u] = acc_t(biases[fo * CFG::coarse_out + u]) * bias_scale;
             }
+            EECC_STEP(1);
         EECC_LABEL(conv_channels)
+            EECC_PIPELINED(conv_schedule<CFG>::ii, conv_schedule<CFG>::depth)
             for (unsigned ci = 0; ci < (CG + CFG::coarse_in - 1) / CFG::coarse_in; ci++) {
             EECC_LABEL(conv_taps)
                 for (unsigned kk = 0; kk < D::taps / CFG::fine; kk++) {
 #pragma HLS PIPELINE II=1
+                    EECC_ITER();
                     for (unsigned u = 0; u < CFG::coarse_out; u++) {
 #pragma HLS UNROLL
                         const unsigned f = fo * CFG::coarse_out + u;
@@ -80,6 +99,7 @@ EECC_LABEL(conv_ox)
 #pragma HLS UNROLL
                 out[u].write(make_word(id, requantize<CFG::weight_frac>(acc[u])));
             }
+            EECC_STEP(1);
         }
     }
 }
@@ -99,9 +119,11 @@ void conv(hls::stream<word> in[CFG::coarse_in], hls::stream<word> out[CFG::coars
     word head[CFG::coarse_in];
 EECC_LABEL(conv_fmaps)
     while (!read_group<CFG::coarse_in>(in, head)) {
+        EECC_STEP(1);
         bool first = true;
     EECC_LABEL(conv_rows)
         for (unsigned r = 0; r < window_dims<CFG>::pad_h; r++) {
+            EECC_STEP(1);
             fill_row<CFG, CFG::coarse_in>(in, lb, r, data_t(0), head, first);
             unsigned oy;
             if (row_completes<CFG>(r, oy)) conv_row<CFG>(lb, oy, head[0].id, weights, biases, out);

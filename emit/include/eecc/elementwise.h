@@ -30,8 +30,10 @@ void relu(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coarse])
     word w[CFG::coarse];
 #pragma HLS ARRAY_PARTITION variable=w complete
 EECC_LABEL(relu_loop)
+    EECC_PIPELINED(1, 2)
     while (true) {
 #pragma HLS PIPELINE II=1
+        EECC_ITER();
         if (read_group<CFG::coarse>(in, w)) break;
         for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
@@ -49,8 +51,10 @@ void add(hls::stream<word> in_a[CFG::coarse], hls::stream<word> in_b[CFG::coarse
 #pragma HLS ARRAY_PARTITION variable=a complete
 #pragma HLS ARRAY_PARTITION variable=b complete
 EECC_LABEL(add_loop)
+    EECC_PIPELINED(1, 2)
     while (true) {
 #pragma HLS PIPELINE II=1
+        EECC_ITER();
         const bool end_a = read_group<CFG::coarse>(in_a, a);
         const bool end_b = read_group<CFG::coarse>(in_b, b);
         EECC_CHECK(end_a == end_b, "add: inputs end at different words");
@@ -71,8 +75,10 @@ void split(hls::stream<word> in[CFG::coarse],
     word w[CFG::coarse];
 #pragma HLS ARRAY_PARTITION variable=w complete
 EECC_LABEL(split_loop)
+    EECC_PIPELINED(1, 2)
     while (true) {
 #pragma HLS PIPELINE II=1
+        EECC_ITER();
         if (read_group<CFG::coarse>(in, w)) break;
         for (unsigned o = 0; o < CFG::n_outputs; o++) {
 #pragma HLS UNROLL
@@ -100,16 +106,21 @@ void repack(hls::stream<word> in[IN_LANES], hls::stream<word> out[OUT_LANES]) {
 #pragma HLS ARRAY_PARTITION variable=w complete
 EECC_LABEL(repack_loop)
     while (true) {
+        EECC_STEP(1);
         if (read_group<IN_LANES>(in, w)) break;
     EECC_LABEL(repack_in)
+        EECC_PIPELINED(1, 2)
         for (unsigned g = 0; g < CHUNK / IN_LANES; g++) {
 #pragma HLS PIPELINE II=1
+            EECC_ITER();
             if (g > 0) read_group<IN_LANES>(in, w);
             for (unsigned l = 0; l < IN_LANES; l++) buf[g * IN_LANES + l] = w[l];
         }
     EECC_LABEL(repack_out)
+        EECC_PIPELINED(1, 2)
         for (unsigned g = 0; g < CHUNK / OUT_LANES; g++) {
 #pragma HLS PIPELINE II=1
+            EECC_ITER();
             for (unsigned l = 0; l < OUT_LANES; l++) out[l].write(buf[g * OUT_LANES + l]);
         }
     }

@@ -30,8 +30,10 @@ void linear_read(hls::stream<word> in[CFG::coarse_in], word w[CFG::coarse_in],
                  data_t x[CFG::in_features]) {
 #pragma HLS INLINE
 EECC_LABEL(linear_in)
+    EECC_PIPELINED(1, 2)
     for (unsigned g = 0; g < CFG::in_features / CFG::coarse_in; g++) {
 #pragma HLS PIPELINE II=1
+        EECC_ITER();
         if (g > 0) read_group<CFG::coarse_in>(in, w);
         for (unsigned v = 0; v < CFG::coarse_in; v++) {
 #pragma HLS UNROLL
@@ -54,17 +56,23 @@ void linear(hls::stream<word> in[CFG::coarse_in], hls::stream<word> out[CFG::coa
     word w[CFG::coarse_in];
 EECC_LABEL(linear_fmaps)
     while (!read_group<CFG::coarse_in>(in, w)) {
+        EECC_STEP(1);
         const sample_id_t id = w[0].id;
         linear_read<CFG>(in, w, x);
     EECC_LABEL(linear_outputs)
         for (unsigned jo = 0; jo < CFG::out_features / CFG::coarse_out; jo++) {
+            EECC_STEP(1);
             for (unsigned u = 0; u < CFG::coarse_out; u++) {
 #pragma HLS UNROLL
                 acc[u] = acc_t(biases[jo * CFG::coarse_out + u]) * bias_scale;
             }
+            EECC_STEP(1);
         EECC_LABEL(linear_inputs)
+            // x: cyclic coarse_in, weights: cyclic coarse_out x coarse_in: one access per bank
+            EECC_PIPELINED(1, 6 + clog2<CFG::coarse_in>::value)
             for (unsigned io = 0; io < CFG::in_features / CFG::coarse_in; io++) {
 #pragma HLS PIPELINE II=1
+                EECC_ITER();
                 for (unsigned u = 0; u < CFG::coarse_out; u++) {
 #pragma HLS UNROLL
                     for (unsigned v = 0; v < CFG::coarse_in; v++) {
@@ -78,6 +86,7 @@ EECC_LABEL(linear_fmaps)
 #pragma HLS UNROLL
                 out[u].write(make_word(id, requantize<CFG::weight_frac>(acc[u])));
             }
+            EECC_STEP(1);
         }
     }
     write_end<CFG::coarse_out>(out);

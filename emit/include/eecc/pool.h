@@ -56,16 +56,26 @@ data_t window_mean(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::
     return round_mean(s, n);
 }
 
+// The schedule of pool_row (ox and channel groups, a perfect nest, flattened): the
+// kernel_w taps of one window row share a line-buffer bank (dim 2 is not partitioned).
+template <class CFG>
+struct pool_schedule {
+    static const unsigned ii = port_ii<CFG::kernel_w>::value;
+    static const unsigned depth = 3 + clog2<CFG::kernel_h * CFG::kernel_w>::value;
+};
+
 // Writes output row oy of a pool (IS_MAX: maxpool, else avgpool).
 template <class CFG, bool IS_MAX>
 void pool_row(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c], unsigned oy,
               sample_id_t id, hls::stream<word> out[CFG::coarse]) {
 #pragma HLS INLINE
 EECC_LABEL(pool_ox)
+    EECC_PIPELINED(pool_schedule<CFG>::ii, pool_schedule<CFG>::depth)
     for (unsigned ox = 0; ox < window_dims<CFG>::out_w; ox++) {
     EECC_LABEL(pool_ch)
         for (unsigned cg = 0; cg < CFG::in_c / CFG::coarse; cg++) {
 #pragma HLS PIPELINE II=1
+            EECC_ITER();
             for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
                 const unsigned c = cg * CFG::coarse + l;
@@ -87,9 +97,11 @@ void pool(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coarse])
     word head[CFG::coarse];
 EECC_LABEL(pool_fmaps)
     while (!read_group<CFG::coarse>(in, head)) {
+        EECC_STEP(1);
         bool first = true;
     EECC_LABEL(pool_rows)
         for (unsigned r = 0; r < window_dims<CFG>::pad_h; r++) {
+            EECC_STEP(1);
             fill_row<CFG, CFG::coarse>(in, lb, r, pad, head, first);
             unsigned oy;
             if (row_completes<CFG>(r, oy)) pool_row<CFG, IS_MAX>(lb, oy, head[0].id, out);
@@ -117,11 +129,17 @@ void global_avgpool(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG
     word w[CFG::coarse];
 EECC_LABEL(gap_fmaps)
     while (!read_group<CFG::coarse>(in, w)) {
+        EECC_STEP(1);
         const sample_id_t id = w[0].id;
-        for (unsigned c = 0; c < CFG::in_c; c++) sum[c] = 0;
+        for (unsigned c = 0; c < CFG::in_c; c++) {
+            EECC_STEP(1);  // a loop that is not pipelined: one state per iteration
+            sum[c] = 0;
+        }
     EECC_LABEL(gap_words)
+        EECC_PIPELINED(1, 3)
         for (unsigned i = 0; i < CFG::in_h * CFG::in_w * GROUPS; i++) {
 #pragma HLS PIPELINE II=1
+            EECC_ITER();
             if (i > 0) read_group<CFG::coarse>(in, w);
             for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
@@ -129,8 +147,10 @@ EECC_LABEL(gap_fmaps)
             }
         }
     EECC_LABEL(gap_out)
+        EECC_PIPELINED(1, 3)
         for (unsigned cg = 0; cg < GROUPS; cg++) {
 #pragma HLS PIPELINE II=1
+            EECC_ITER();
             for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
                 const acc_t n = CFG::in_h * CFG::in_w;

@@ -50,11 +50,14 @@ void fill_row(hls::stream<word> in[N],
 #pragma HLS INLINE
     const bool real_row = r >= CFG::pad_top && r < CFG::pad_top + CFG::in_h;
     const unsigned slot = r % CFG::kernel_h;
+    // A perfect nest: px and cg flatten into one pipeline of pad_w * in_c / N iterations.
 EECC_LABEL(fill_px)
+    EECC_PIPELINED(1, 2)
     for (unsigned px = 0; px < window_dims<CFG>::pad_w; px++) {
     EECC_LABEL(fill_ch)
         for (unsigned cg = 0; cg < CFG::in_c / N; cg++) {
 #pragma HLS PIPELINE II=1
+            EECC_ITER();
             const bool real = real_row && px >= CFG::pad_left && px < CFG::pad_left + CFG::in_w;
             word w[N];
             if (real && first) {
