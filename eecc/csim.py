@@ -16,6 +16,7 @@ import hashlib
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,8 @@ MAGIC = b"EECCIN01"
 
 @dataclass(frozen=True)
 class CsimResult:
-    """Per sample, in sample order: raw logits, exit index; `ids` in delivery order."""
+    """Per sample, in sample order: raw logits, exit index; `ids` in delivery order.
+    `timed` is the timed simulation's raw report (None for the untimed one)."""
 
     logits_raw: np.ndarray
     exits: np.ndarray
@@ -41,6 +43,23 @@ class CsimResult:
     build_seconds: float = 0.0
     run_seconds: float = 0.0
     cached: bool = False
+    timed: dict | None = None
+
+
+@dataclass(frozen=True)
+class TimedOptions:
+    """`eecc csim --timed` settings: every FIFO `fifo_depth` deep (None: as emitted), the DMA
+    streams unavailable a share `stall` of the cycles, drawn with `seed`."""
+
+    fifo_depth: int | None = None
+    stall: float = 0.0
+    seed: int = 1
+
+    def argv(self) -> list[str]:
+        args = ["--stall", repr(self.stall), "--seed", str(self.seed)]
+        if self.fifo_depth is not None:
+            args += ["--fifo-depth", str(self.fifo_depth)]
+        return args
 
 
 def model_name(project_dir: Path) -> str:
@@ -51,20 +70,30 @@ def model_name(project_dir: Path) -> str:
     return tops[0].name.removesuffix("_top.cpp")
 
 
-def _sources_hash(project_dir: Path) -> str:
-    digest = hashlib.sha256(" ".join(CXX_FLAGS).encode())
+def project_library(project_dir: Path) -> Path:
+    """The HLS library the project was emitted with (`hls/include/`, what Vivado is given);
+    the installed one for a folder without its own copy."""
+    own = Path(project_dir) / "hls" / "include"
+    return own if (own / "eecc" / "eecc.h").is_file() else library_include()
+
+
+def _sources_hash(project_dir: Path, defines: tuple[str, ...]) -> str:
+    digest = hashlib.sha256(" ".join(CXX_FLAGS + defines).encode())
     files = sorted((project_dir / "hls").glob("*.*")) + [project_dir / "tb" / "testbench.cpp"]
-    files += sorted((library_include() / "eecc").glob("*.h"))
+    files += sorted((project_library(project_dir) / "eecc").glob("*.h"))
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:20]
 
 
-def build(project_dir: Path, build_dir: Path | None = None) -> tuple[Path, float, bool]:
-    """The testbench executable (cached by content), the build time and whether it was cached."""
-    key = _sources_hash(project_dir)
+def build(project_dir: Path, build_dir: Path | None = None, *,
+          timed: bool = False) -> tuple[Path, float, bool]:
+    """The testbench executable (cached by content), the build time and whether it was cached.
+    `timed` builds the timed C simulation (`-DEECC_TIMED`, docs/timed-csim.md)."""
+    defines = ("EECC_TIMED",) if timed else ()
+    key = _sources_hash(project_dir, defines)
     folder = Path(build_dir) if build_dir else Path(tempfile.gettempdir()) / "eecc-csim" / key
-    exe = folder / f"testbench-{key}"
+    exe = folder / f"testbench{'-timed' if timed else ''}-{key}"
     if exe.is_file():
         return exe, 0.0, True
     folder.mkdir(parents=True, exist_ok=True)
@@ -73,7 +102,7 @@ def build(project_dir: Path, build_dir: Path | None = None) -> tuple[Path, float
     start = time.perf_counter()
     tmp = folder / f".{exe.name}.tmp"
     try:
-        compile_cpp(sources, tmp)
+        compile_cpp(sources, tmp, defines=defines, library=project_library(project_dir))
     except ToolchainError as err:
         raise EeccError(f"C simulation build failed: {str(err).splitlines()[0]}\n{err}") from None
     tmp.replace(exe)
@@ -102,31 +131,74 @@ def read_outputs(path: Path, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
     return rows[:, 0], rows[:, 1], rows[:, 2:]
 
 
+def _run(argv: list[str], progress: Callable[[int, int], None] | None) -> tuple[int, str]:
+    """Runs the testbench; its `eecc-progress K N` lines go to `progress`, the rest is kept."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    kept = []
+    for line in proc.stderr:
+        if line.startswith("eecc-progress "):
+            if progress is not None:
+                done, total = line.split()[1:3]
+                progress(int(done), int(total))
+        else:
+            kept.append(line)
+    return proc.wait(), "".join(kept)
+
+
+DEADLOCK_EXIT = 3
+"""The timed testbench's exit code for a deadlock (it still writes its report)."""
+
+
+class DeadlockError(EeccError):
+    """The timed simulation stopped in a deadlock; `raw` is its report."""
+
+    def __init__(self, message: str, raw: dict):
+        super().__init__(message)
+        self.raw = raw
+
+
 def run_csim(project_dir: Path, inputs: np.ndarray, *, build_dir: Path | None = None,
-             data_format: FixedFormat | None = None) -> CsimResult:
+             data_format: FixedFormat | None = None,
+             timed: TimedOptions | None = None,
+             progress: Callable[[int, int], None] | None = None) -> CsimResult:
     """Build (or reuse) and run the project's testbench on `inputs` (float `[N, ...]`
-    quantised to `data_format`, default the project's, or raw integers)."""
+    quantised to `data_format`, default the project's, or raw integers); with `timed`, the
+    timed simulation (a deadlock raises `DeadlockError`); `progress(done, total)` is called
+    as the timed simulation delivers results."""
     project_dir = Path(project_dir)
     inputs = np.asarray(inputs)
     if inputs.dtype.kind == "f":
         fmt = data_format or project_format(project_dir)[0]
         inputs = fmt.quantize(inputs)
-    exe, build_seconds, cached = build(project_dir, build_dir)
+    exe, build_seconds, cached = build(project_dir, build_dir, timed=timed is not None)
+    raw = None
     with tempfile.TemporaryDirectory(prefix="eecc-csim-") as tmp:
         in_path, out_path = Path(tmp) / "inputs.bin", Path(tmp) / "outputs.txt"
+        timed_path = Path(tmp) / "timed.raw.json"
         write_inputs(in_path, inputs)
+        argv = [str(exe), str(in_path), str(out_path)]
+        if timed is not None:
+            argv += [str(timed_path), *timed.argv()]
         start = time.perf_counter()
-        proc = subprocess.run([str(exe), str(in_path), str(out_path)], capture_output=True,
-                              text=True, check=False)
+        returncode, stderr = _run(argv, progress)
         seconds = time.perf_counter() - start
-        if proc.returncode != 0:
-            raise EeccError(f"C simulation failed (exit code {proc.returncode}): "
-                            f"{proc.stderr.strip() or proc.stdout.strip()}")
+        if timed is not None and returncode == DEADLOCK_EXIT:
+            from eecc.timed import read_raw
+
+            raw = read_raw(timed_path)
+            raise DeadlockError(f"timed C simulation: {raw['deadlock']}", raw)
+        if returncode != 0:
+            raise EeccError(f"C simulation failed (exit code {returncode}): {stderr.strip()}")
+        if timed is not None:
+            from eecc.timed import read_raw
+
+            raw = read_raw(timed_path)
         ids, exits, logits = read_outputs(out_path, len(inputs))
     order = np.argsort(ids, kind="stable")
     if not np.array_equal(ids[order], np.arange(len(inputs))):
         raise EeccError("C simulation did not deliver every sample exactly once")
-    return CsimResult(logits[order], exits[order], ids, build_seconds, seconds, cached)
+    return CsimResult(logits[order], exits[order], ids, build_seconds, seconds, cached, raw)
 
 
 def _graph(module: ModuleOp) -> GraphOp:

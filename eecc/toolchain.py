@@ -64,16 +64,18 @@ def compile_cpp(
     extra_includes: Sequence[str | Path] = (),
     defines: Mapping[str, object] | Sequence[str] = (),
     cxx: str = "g++",
+    library: str | Path | None = None,
 ) -> Path:
     """Compile and link ``sources`` into the executable ``output`` with ``CXX_FLAGS``.
 
-    The library and the ap_types headers are on the include path; ``defines`` is a mapping
+    The library (``library``, default the installed one) and the ap_types headers are on the
+    include path; ``defines`` is a mapping
     (``{"N": 4, "CSIM": None}``) or a list of ``NAME[=VALUE]`` strings. Raises
     ``ToolchainError`` with the compiler's messages on failure.
     """
     if shutil.which(cxx) is None:
         raise ToolchainError(f"C++ compiler '{cxx}' not found on PATH")
-    includes = [f"-I{library_include()}", "-isystem", str(ap_types_include())]
+    includes = [f"-I{library or library_include()}", "-isystem", str(ap_types_include())]
     includes += [f"-I{p}" for p in extra_includes]
     cmd = [cxx, *CXX_FLAGS, *includes, *_define_flags(defines), *map(str, sources), "-o", str(output)]
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)

@@ -58,6 +58,7 @@ static unsigned long long cycle_now() {{
 struct sample_times {{
     std::vector<unsigned long long> in, out;
     unsigned long long seed;
+    unsigned delivered, total, every;  // progress lines on stderr (timed build)
 }};
 
 // DMA MM2S: the batch's words, beat k on lane k % IN_LANES, then an end token per lane.
@@ -88,14 +89,14 @@ static int drain(unsigned first, unsigned n, hls::stream<eecc::word> result[OUT_
     eecc::timed::stall_source stalls(t.seed * 2 + 2);
 #endif
     (void)exit_index;
-    eecc::word w[OUT_LANES];
+    static eecc::word w[OUT_WORDS];
     while (true) {{
         {next_exit}
         for (unsigned k = 0; k < OUT_WORDS; k++) {{
 #ifdef EECC_TIMED
             EECC_STEP(stalls.wait());
 #endif
-            w[k % OUT_LANES] = result[k % OUT_LANES].read();
+            w[k] = result[k % OUT_LANES].read();
             EECC_STEP(1);
             if (k == 0 && w[0].end) break;
         }}
@@ -110,16 +111,19 @@ static int drain(unsigned first, unsigned n, hls::stream<eecc::word> result[OUT_
         {check_exit_id}
         seen[first + id] = 1;
         t.out[first + id] = cycle_now();
+#ifdef EECC_TIMED
+        if (++t.delivered % t.every == 0 || t.delivered == t.total)
+            std::fprintf(stderr, "eecc-progress %u %u\\n", t.delivered, t.total);
+#endif
         std::fprintf(out, "%u %d", first + id, exit);
         for (unsigned k = 0; k < OUT_WORDS; k++) {{
-            if (w[k % OUT_LANES].id.to_uint() != id) return fail("sample IDs differ within a result");
-            std::fprintf(out, " %d", w[k % OUT_LANES].data.to_int());
+            if (w[k].id.to_uint() != id) return fail("sample IDs differ within a result");
+            std::fprintf(out, " %d", w[k].data.to_int());
         }}
         std::fprintf(out, "\\n");
     }}
 }}
 
-// The words of a result are read lane by lane into w[]; keep every lane's last word.
 // Runs one batch of `n` samples starting at `first`; appends one line per sample to `out`.
 static int run_batch(const std::vector<short> &x, unsigned first, unsigned n, FILE *out,
                      std::vector<int> &seen, sample_times &t) {{
@@ -211,6 +215,9 @@ int main(int argc, char **argv) {{
     std::vector<int> seen(n, 0);
     t.in.assign(n, 0);
     t.out.assign(n, 0);
+    t.delivered = 0;
+    t.total = n;
+    t.every = n / 50 ? n / 50 : 1;
     int rc = 0;
     for (unsigned first = 0; first < n && rc == 0; first += {batch}) {{
         const unsigned count = n - first < {batch} ? n - first : {batch};

@@ -260,6 +260,7 @@ void exit_merge_impl(hls::stream<word> in[CFG::n_inputs][CFG::coarse],
     word w[CFG::coarse];
 EECC_LABEL(merge_loop)
     while (n_ended < CFG::n_inputs) {
+        EECC_MARK(round_start);
         EECC_STEP(1);
         bool moved = false;
         for (unsigned i = 0; i < CFG::n_inputs; i++) {
@@ -277,6 +278,8 @@ EECC_LABEL(merge_loop)
 #ifndef EECC_TIMED
         // In C simulation every producer has finished: no word anywhere means a lost end token.
         EECC_CHECK(moved, "exit_merge: inputs empty before their end tokens");
+#else
+        if (!moved) EECC_IDLE_SINCE(round_start);
 #endif
         (void)moved;
     }

@@ -10,6 +10,8 @@
 //   EECC_STEP(n)               n cycles of sequential states (a loop header, a statement
 //                              between loops).
 //   EECC_PEAK(v)               records the maximum of a value (condbuffer occupancy).
+//   EECC_MARK(t) / EECC_IDLE_SINCE(t)
+//                              a polling loop's round that found nothing counts as starved.
 // In a DATAFLOW top:
 //   EECC_STREAM(var, depth)    the depth of a declared stream (as #pragma HLS STREAM).
 //   EECC_DATAFLOW_BEGIN() / EECC_PROCESS("name", call) / EECC_DATAFLOW_END()
@@ -24,6 +26,8 @@
 #define EECC_ITER() eecc::timed::loop_iteration()
 #define EECC_STEP(n) eecc::timed::step(n)
 #define EECC_PEAK(v) eecc::timed::gauge((long long)(v))
+#define EECC_MARK(t) const unsigned long long t = eecc::timed::clock()
+#define EECC_IDLE_SINCE(t) eecc::timed::idle_since(t)
 #define EECC_STREAM(var, depth) eecc::timed::declare(var, #var, depth)
 #define EECC_DATAFLOW_BEGIN() eecc::timed::region eecc_region_
 #define EECC_PROCESS(name, ...) eecc_region_.spawn(name, [&]() { __VA_ARGS__; })
@@ -38,6 +42,10 @@
     } while (0)
 #define EECC_PEAK(v) \
     do {             \
+    } while (0)
+#define EECC_MARK(t)
+#define EECC_IDLE_SINCE(t) \
+    do {                   \
     } while (0)
 #define EECC_STREAM(var, depth) \
     do {                        \

@@ -636,6 +636,17 @@ class pipeline_guard {
     bool entered_ = false;
 };
 
+inline cycle_t clock() {
+    process *p = self();
+    return p ? p->now : 0;
+}
+
+// The cycles since `t` were spent polling inputs that held nothing: count them as starved.
+inline void idle_since(cycle_t t) {
+    process *p = self();
+    if (p && p->now > t) p->starved += p->now - t;
+}
+
 inline void gauge(long long value) {
     process *p = self();
     if (p && value > p->peak) p->peak = value;
