@@ -25,11 +25,21 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 
-from eecc.csim import DEADLOCK_EXIT, CsimResult, DeadlockError, TimedOptions, reference, run_csim
+from eecc.csim import (
+    DEADLOCK_EXIT,
+    CsimResult,
+    DeadlockError,
+    TimedOptions,
+    reference,
+    run_csim,
+    stream_order,
+)
 from eecc.data import digits_path, load_array
 from eecc.errors import EeccError
 from eecc.reference.model import load_model
@@ -110,21 +120,15 @@ def _run_timed(outdir: Path, module, x: np.ndarray, args: argparse.Namespace,
                untimed: CsimResult) -> tuple[list[str], int]:
     options = TimedOptions(args.fifo_depth, args.stall, args.seed)
     clock, model = _report_throughput(outdir)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    columns = (TextColumn("timed C simulation"), BarColumn(), MofNCompleteColumn(),
-               TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("timed", total=len(x))
-        try:
+    try:
+        with _progress_bar(len(x)) as progress:
             result = run_csim(outdir, x, build_dir=_build_dir(args), timed=options,
-                              progress=lambda done, total: bar.update(task, completed=done))
-        except DeadlockError as err:
-            report = analyse(err.raw, module, clock_mhz=clock, throughput_model=model)
-            report.write(outdir / "timed.json")
-            waits = str(err).split("; ")
-            return [waits[0], *("  " + w for w in waits[1:])], DEADLOCK_EXIT
+                              progress=progress)
+    except DeadlockError as err:
+        report = analyse(err.raw, module, clock_mhz=clock, throughput_model=model)
+        report.write(outdir / "timed.json")
+        waits = str(err).removeprefix("timed C simulation: ").split("; ")
+        return [waits[0], *("  " + w for w in waits[1:])], DEADLOCK_EXIT
     assert result.timed is not None
     report = analyse(result.timed, module, clock_mhz=clock, throughput_model=model)
     report.write(outdir / "timed.json")
@@ -136,6 +140,22 @@ def _run_timed(outdir: Path, module, x: np.ndarray, args: argparse.Namespace,
     lines.append(f"timed: build {'cached' if result.cached else f'{result.build_seconds:.1f} s'}"
                  f", run {result.run_seconds:.2f} s; wrote {outdir / 'timed.json'}")
     return lines, 0 if same else 1
+
+
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar on a terminal's stderr (nothing when stderr is not a terminal)."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("timed C simulation"), BarColumn(), MofNCompleteColumn(),
+               TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("timed", total=total)
+        yield lambda done, _total: bar.update(task, completed=done)
 
 
 def _build_dir(args: argparse.Namespace) -> Path | None:
@@ -158,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
     x, name = _inputs(args, program_of(module).input_shape)
     result = run_csim(outdir, x, build_dir=_build_dir(args))
     ref = reference(module, x)
-    lines, differences = summary(result, ref.raw, ref.exits)
+    lines, differences = summary(result, stream_order(np.asarray(ref.raw)), ref.exits)
     print(f"eecc csim {outdir} on {name}")
     for line in lines:
         print("  " + line)

@@ -171,6 +171,7 @@ class simulator {
     // Runs every process until all are done; reports a deadlock and exits 3 otherwise.
     void run() {
         scheduling = true;
+        unsigned long long idle_answers = 0, moves_at_idle = moves;
         while (live_procs > 0) {
             resolve_pollers();
             if (!ready.empty()) {
@@ -179,7 +180,13 @@ class simulator {
                 switch_to(p);
                 continue;
             }
-            if (pollers.empty() || frozen()) break;
+            if (pollers.empty()) break;
+            if (decide_pollers()) continue;
+            if (moves != moves_at_idle) {
+                moves_at_idle = moves;
+                idle_answers = 0;
+            }
+            if (frozen() || ++idle_answers > IDLE_LIMIT) break;
             // Nothing can run: every future write is later than the earliest pending poll.
             process *q = *std::min_element(pollers.begin(), pollers.end(), earlier_poll);
             q->poll_empty = true;
@@ -194,6 +201,9 @@ class simulator {
     void report_deadlock();
 
     static const cycle_t NEVER = ~0ULL;
+    // Polls answered "empty" in a row, no word moving anywhere, before giving up (a design
+    // whose pollers spin while everything else waits for good).
+    static const unsigned long long IDLE_LIMIT = 50000000ULL;
 
     // A lower bound on the time of p's next write: its clock, or later when it waits for a
     // word (the writer's bound + 1) or for room (the reader's bound + 1); NEVER when done.
@@ -225,6 +235,7 @@ class simulator {
 
     cycle_t wait_bound(process *p);
     bool frozen();
+    bool decide_pollers();
 
     static bool earlier_poll(const process *a, const process *b) {
         return a->now != b->now ? a->now < b->now : a->index < b->index;
@@ -381,8 +392,7 @@ struct fifo_base {
         while (true) {
             if (writes > reads) return wtime.front() + 1 > p->now;
             const cycle_t b = s.writer_bound(writer, p);
-            if (b != simulator::NEVER && b >= p->now) return true;
-            if (b == simulator::NEVER && writer) return true;
+            if (b == simulator::NEVER || b >= p->now) return true;
             p->state = POLLING;
             p->wait_on = this;
             p->poll_empty = false;
@@ -421,15 +431,34 @@ inline cycle_t simulator::wait_bound(process *p) {
     return r == NEVER ? NEVER : r + 1;
 }
 
-// No process can run and no poller will ever find a word: nothing can change any more.
+// No process can run and no poller will ever find a word (every unread word waits for a
+// process that is blocked): nothing can change any more.
 inline bool simulator::frozen() {
     for (size_t i = 0; i < live.size(); i++) {
         const fifo_base *f = live[i];
-        if (f->writes == f->reads || !f->reader) continue;
+        if (f->writes == f->reads) continue;
+        if (!f->reader) return false;
         for (size_t j = 0; j < pollers.size(); j++)
             if (pollers[j] == f->reader) return false;
     }
     return true;
+}
+
+// Wakes every poller whose answer the bounds of the waiting processes decide.
+inline bool simulator::decide_pollers() {
+    bool woke = false;
+    for (size_t i = 0; i < pollers.size();) {
+        process *q = pollers[i];
+        fifo_base *f = q->wait_on;
+        const cycle_t b = writer_bound(f->writer, q);
+        if (f->writes > f->reads || b == NEVER || b >= q->now) {
+            wake(q);
+            woke = true;
+        } else {
+            i++;
+        }
+    }
+    return woke;
 }
 
 inline const char *state_name(state_t s) {
