@@ -179,6 +179,7 @@ def test_timed_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 # ---------------------------------------------------------------------- the examples
 
 NETWORKS = ("blenet", "blenet3", "smallcnn", "balexnet")
+SAMPLES = {"blenet": 24, "blenet3": 24, "smallcnn": 12, "balexnet": 5}  # B-AlexNet: 50M MACs
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +191,7 @@ def examples(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple]:
         onnx = EXAMPLES / net / f"{net}.onnx"
         module = compile_network(onnx)
         shape = program_of(load_model(onnx)).input_shape
-        x = load_array(digits_path(shape), "x")[:24]
+        x = load_array(digits_path(shape), "x")[:SAMPLES[net]]
         projects[net] = (module, write_project(module, root / net), x)
     with ThreadPoolExecutor(max_workers=2) as pool:
         jobs = [pool.submit(build, folder, timed=timed) for _, folder, _ in projects.values()

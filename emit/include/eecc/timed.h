@@ -284,10 +284,11 @@ struct fifo_base {
     unsigned peak;
     std::deque<cycle_t> wtime;     // write times of the unread words
     std::vector<cycle_t> rtime;    // read times of the last `depth` reads (a ring)
+    cycle_t quiet_until;           // no word is written before this cycle (a poll's bound)
 
     fifo_base()
         : name("stream"), depth(simulator::get().config.default_depth), writer(0), reader(0),
-          waiting_reader(0), waiting_writer(0), writes(0), reads(0), peak(0) {
+          waiting_reader(0), waiting_writer(0), writes(0), reads(0), peak(0), quiet_until(0) {
         if (simulator::get().config.depth_override) depth = simulator::get().config.depth_override;
         rtime.assign(depth, 0);
         simulator::get().live.push_back(this);
@@ -391,8 +392,12 @@ struct fifo_base {
         simulator &s = simulator::get();
         while (true) {
             if (writes > reads) return wtime.front() + 1 > p->now;
+            if (p->now <= quiet_until) return true;
             const cycle_t b = s.writer_bound(writer, p);
-            if (b == simulator::NEVER || b >= p->now) return true;
+            if (b == simulator::NEVER || b >= p->now) {
+                quiet_until = b;  // no word can be written before b
+                return true;
+            }
             p->state = POLLING;
             p->wait_on = this;
             p->poll_empty = false;
