@@ -101,7 +101,8 @@ def conv(op: ConvOp, name: str, env: Env) -> LayerCode:
         ("out_c", chw(op.output.type)[0]), ("groups", op.groups.value.data),
         ("coarse_in", f["coarse_in"]), ("coarse_out", f["coarse_out"]), ("fine", f["fine"]),
         ("weight_width", env.tables.weight.width), ("weight_frac", env.tables.weight.frac)]
-    w = env.tables.weights(f"{name}_w", weight_array(op, op.weight))
+    values = weight_array(op, op.weight)  # [out_c][in_c / groups][kh][kw]
+    w = env.tables.weights(f"{name}_w", values.reshape(*values.shape[:2], -1))
     b = env.tables.biases(f"{name}_b", op, op.bias, chw(op.output.type)[0])
     return LayerCode(
         config(name, "conv_config", fields), _unary(f["coarse_in"], f["coarse_out"]),

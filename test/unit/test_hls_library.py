@@ -163,7 +163,8 @@ def conv_case(name, c, h, w, f, k, stride, pads, groups, folds, lo=-2000, hi=200
     q_w = rand((f, c // groups, kh, kw), lo, hi)
     q_b = rand(f, lo, hi)
     xs = [(i, rand((c, h, w), lo, hi)) for i in IDS]
-    CASES.decls.append(cpp_table(f"{name}_w", q_w) + cpp_table(f"{name}_b", q_b))
+    taps = q_w.reshape(f, c // groups, kh * kw)  # the library's layout: taps flattened
+    CASES.decls.append(cpp_table(f"{name}_w", taps) + cpp_table(f"{name}_b", q_b))
     ys = [(i, fp.conv2d(x, q_w, q_b, stride, pads, groups, weight_frac=wfrac)) for i, x in xs]
     for cin, cout, fine in folds:
         case = f"{name}_{cin}_{cout}_{fine}"
@@ -178,6 +179,9 @@ def conv_case(name, c, h, w, f, k, stride, pads, groups, folds, lo=-2000, hi=200
 
 conv_case("conv", 4, 7, 6, 6, 3, 1, (1, 1, 1, 1), 1, [(1, 1, 1), (2, 3, 3), (4, 6, 9), (4, 2, 1)])
 conv_case("conv_s2g2", 4, 7, 6, 6, 3, 2, (0, 1, 2, 0), 2, [(2, 3, 3), (4, 2, 9), (1, 6, 1)])
+conv_case("conv_s2", 4, 7, 6, 6, 3, 2, (0, 1, 2, 0), 1, [(2, 3, 3), (4, 2, 9), (1, 6, 1)])
+conv_case("conv_rect", 2, 5, 6, 4, (3, 2), 1, (1, 0, 1, 1), 1, [(2, 4, 2), (1, 2, 3), (2, 1, 6)])
+conv_case("conv_1x1", 6, 3, 4, 4, 1, 1, (0, 0, 0, 0), 1, [(3, 2, 1), (6, 4, 1)])
 conv_case("conv_dw", 4, 5, 6, 8, (3, 2), 1, (1, 0, 1, 1), 4, [(2, 4, 2), (1, 1, 6)])
 conv_case("conv_sat", 2, 4, 4, 3, 2, 1, (0, 0, 0, 0), 1, [(1, 3, 4)], *INT16)
 conv_case("conv_fw0", 2, 3, 3, 2, 1, 1, (0, 0, 0, 0), 1, [(2, 2, 1)], -50, 50, wfrac=0)
@@ -441,7 +445,9 @@ class Pipeline:
     thresholds: dict[str, float]
 
     def source(self) -> str:
-        text = "".join(cpp_table(k, v) for k, v in self.tables.items())
+        # conv weights in the library's layout: [out_c][in_c / groups][kernel_h * kernel_w]
+        text = "".join(cpp_table(k, v.reshape(*v.shape[:2], -1) if v.ndim == 4 else v)
+                       for k, v in self.tables.items())
         text += cpp_table("exp_lut_f8", fp.exp_lut(8), "unsigned")
         text += PIPELINE_CONFIGS
         for name, thr in self.thresholds.items():

@@ -140,20 +140,21 @@ EECC_LABEL(dma_unpack_loop)
     write_end<LANES>(out);
 }
 
-// DMA packer: LANES lanes -> one 32-bit stream, lane by lane; the end tokens become one
-// TLAST beat.
+// DMA packer: LANES lanes -> one 32-bit stream, lane by lane (one beat per cycle); the end
+// tokens become one TLAST beat.
 template <unsigned LANES>
 void dma_pack(hls::stream<word> in[LANES], hls::stream<axis_word> &out) {
     word w[LANES];
+#pragma HLS ARRAY_PARTITION variable=w complete
+    unsigned lane = 0;
 EECC_LABEL(dma_pack_loop)
-    while (!read_group<LANES>(in, w)) {
-        EECC_STEP(1);
-        EECC_PIPELINED(1, 2)
-        for (unsigned l = 0; l < LANES; l++) {
+    EECC_PIPELINED(1, 2)
+    while (true) {
 #pragma HLS PIPELINE II=1
-            EECC_ITER();
-            out.write(pack_axis(w[l]));
-        }
+        EECC_ITER();
+        if (lane == 0 && read_group<LANES>(in, w)) break;
+        out.write(pack_axis(w[lane]));
+        lane = lane + 1 == LANES ? 0 : lane + 1;
     }
     out.write(pack_axis(end_word()));
 }

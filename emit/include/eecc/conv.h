@@ -49,7 +49,7 @@ template <class CFG>
 void conv_row(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c], unsigned oy,
               sample_id_t id,
               const typename CFG::weight_t weights[CFG::out_c][CFG::in_c / CFG::groups]
-                                                  [CFG::kernel_h][CFG::kernel_w],
+                                                  [CFG::kernel_h * CFG::kernel_w],
               const typename CFG::bias_t biases[CFG::out_c],
               hls::stream<word> out[CFG::coarse_out]) {
 #pragma HLS INLINE
@@ -89,7 +89,7 @@ EECC_LABEL(conv_ox)
                                 const unsigned k = kk * CFG::fine + t;
                                 const unsigned ky = k / CFG::kernel_w, kx = k % CFG::kernel_w;
                                 const data_t x = window_at<CFG>(lb, oy, ox, ky, kx, (f / FG) * CG + c);
-                                acc[u] += mul<CFG::weight_width>(x, weights[f][c][ky][kx]);
+                                acc[u] += mul<CFG::weight_width>(x, weights[f][c][k]);
                             }
                         }
                     }
@@ -104,15 +104,17 @@ EECC_LABEL(conv_ox)
     }
 }
 
-// The convolution layer.  Loops over fmaps until the end token, then forwards it.
+// The row-by-row convolution (the library's first form), kept for grouped convolutions
+// (groups > 1): each line-buffer row is filled, then its output row computed; it is slower
+// than the model (docs/hls-library.md).  Loops over fmaps until the end token.
 template <class CFG>
-void conv(hls::stream<word> in[CFG::coarse_in], hls::stream<word> out[CFG::coarse_out],
-          const typename CFG::weight_t weights[CFG::out_c][CFG::in_c / CFG::groups]
-                                              [CFG::kernel_h][CFG::kernel_w],
-          const typename CFG::bias_t biases[CFG::out_c]) {
+void conv_grouped(hls::stream<word> in[CFG::coarse_in], hls::stream<word> out[CFG::coarse_out],
+                  const typename CFG::weight_t weights[CFG::out_c][CFG::in_c / CFG::groups]
+                                                      [CFG::kernel_h * CFG::kernel_w],
+                  const typename CFG::bias_t biases[CFG::out_c]) {
 #pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::coarse_out dim=1
 #pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::coarse_in dim=2
-#pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::fine dim=4
+#pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::fine dim=3
     static data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c];
 #pragma HLS ARRAY_PARTITION variable=lb complete dim=1
 #pragma HLS ARRAY_PARTITION variable=lb cyclic factor=CFG::coarse_in dim=3
@@ -130,6 +132,210 @@ EECC_LABEL(conv_fmaps)
         }
     }
     write_end<CFG::coarse_out>(out);
+}
+
+// ===================================================================== streaming conv
+//
+// conv<CFG> is a DATAFLOW of three flat II=1 pipelines:
+//   sliding_window  Hp * Wp * in_c / coarse_in iterations per sample: one window per lane
+//                   at every output position and channel group;
+//   conv_mac        for each window group (coarse_in windows: one output pixel, one channel
+//                   group g), for each filter group fo (coarse_out filters) and tap chunk kk
+//                   (fine taps): coarse_in * coarse_out * fine multiplies per cycle,
+//                   accumulated over the chunks; a partial sum per output lane every
+//                   kernel_h * kernel_w / fine cycles.  Ho * Wo * (in_c / coarse_in) *
+//                   (out_c / coarse_out) * (kernel_h * kernel_w / fine) iterations per sample;
+//   conv_accum      adds the partial sums of the channel groups (and the bias), requantizes
+//                   and writes filter fo * coarse_out + u on lane u.
+// So the layer's interval is the cost model's max(Hp Wp Cin / c_in, Ho Wo Cin F k^2 /
+// (c_in c_out fine)).  Weights [out_c][in_c][kernel_h * kernel_w] are partitioned cyclic
+// coarse_out (filters), cyclic coarse_in (channels) and cyclic fine (taps): the
+// coarse_in * coarse_out * fine weights of a cycle sit in different banks, one read each.
+// Grouped convolutions (groups > 1) use conv_grouped.
+template <unsigned N>
+struct partial_word {
+    acc_t v[N];
+    sample_id_t id;
+    bool end;
+    partial_word() : id(0), end(false) {
+        for (unsigned k = 0; k < N; k++) v[k] = 0;
+    }
+};
+
+}  // namespace eecc
+
+#ifdef EECC_TIMED
+namespace eecc {
+namespace timed {
+template <unsigned N>
+struct sample_of<eecc::partial_word<N> > {
+    static bool get(const eecc::partial_word<N> &w, unsigned &id, int &kind) {
+        if (w.end) return false;
+        id = w.id.to_uint();
+        kind = 0;
+        return true;
+    }
+};
+}  // namespace timed
+}  // namespace eecc
+namespace hls {
+template <unsigned N>
+class stream<eecc::partial_word<N> > : public eecc::timed::fifo<eecc::partial_word<N> > {};
+}  // namespace hls
+#endif
+
+namespace eecc {
+
+template <class CFG>
+struct conv_dims {
+    typedef window_dims<CFG> D;
+    static const unsigned K = CFG::kernel_h * CFG::kernel_w;
+    static const unsigned G = CFG::in_c / CFG::coarse_in;    // channel groups
+    static const unsigned FO = CFG::out_c / CFG::coarse_out;  // filter groups
+    static const unsigned KK = K / CFG::fine;                 // tap chunks
+    static const unsigned mac_per_window = FO * KK;           // MAC cycles per window group
+    static const unsigned window_iterations = D::pad_h * D::pad_w * G;
+    static const unsigned mac_iterations = D::out_h * D::out_w * G * mac_per_window;
+    // The window stage writes nothing while it fills the first kernel_h - 1 rows of a sample
+    // (and after the last output row of the previous one): a MAC-bound layer needs that many
+    // cycles of windows queued in front of it, or it waits.
+    static const unsigned tail_rows = D::pad_h - CFG::kernel_h - (D::out_h - 1) * CFG::stride_h;
+    static const unsigned gap = ((tail_rows + CFG::kernel_h - 1) * D::pad_w + CFG::kernel_w) * G;
+    static const unsigned window_fifo =
+        mac_iterations > window_iterations ? gap / mac_per_window + 2 : 2;
+};
+
+template <class CFG>
+void conv_mac(hls::stream<window_word<CFG::kernel_h * CFG::kernel_w> > win[CFG::coarse_in],
+              hls::stream<partial_word<CFG::coarse_out> > &out,
+              const typename CFG::weight_t weights[CFG::out_c][CFG::in_c / CFG::groups]
+                                                  [CFG::kernel_h * CFG::kernel_w]) {
+    typedef conv_dims<CFG> C;
+    const unsigned CIN = CFG::coarse_in, COUT = CFG::coarse_out, FINE = CFG::fine;
+    data_t x[CFG::coarse_in][C::K];
+#pragma HLS ARRAY_PARTITION variable=x complete dim=0
+    acc_t acc[CFG::coarse_out];
+#pragma HLS ARRAY_PARTITION variable=acc complete
+    unsigned g = 0, fo = 0, kk = 0;
+    sample_id_t id = 0;
+EECC_LABEL(conv_mac_loop)
+    EECC_PIPELINED(1, 6 + clog2<CFG::coarse_in * CFG::fine>::value)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        EECC_ITER();
+        if (fo == 0 && kk == 0) {
+            window_word<C::K> w[CFG::coarse_in];
+            for (unsigned v = 0; v < CIN; v++) {
+#pragma HLS UNROLL
+                w[v] = win[v].read();
+            }
+            if (w[0].end) break;
+            id = w[0].id;
+            for (unsigned v = 0; v < CIN; v++) {
+#pragma HLS UNROLL
+                for (unsigned k = 0; k < C::K; k++) {
+#pragma HLS UNROLL
+                    x[v][k] = w[v].v[k];
+                }
+            }
+        }
+        partial_word<CFG::coarse_out> p;
+        for (unsigned u = 0; u < COUT; u++) {
+#pragma HLS UNROLL
+            acc_t sum = 0;
+            for (unsigned v = 0; v < CIN; v++) {
+#pragma HLS UNROLL
+                for (unsigned t = 0; t < FINE; t++) {
+#pragma HLS UNROLL
+                    const unsigned k = kk * FINE + t;
+                    sum += mul<CFG::weight_width>(x[v][k],
+                                                  weights[fo * COUT + u][g * CIN + v][k]);
+                }
+            }
+            acc[u] = (kk == 0 ? acc_t(0) : acc[u]) + sum;
+            p.v[u] = acc[u];
+        }
+        if (kk + 1 == C::KK) {
+            p.id = id;
+            out.write(p);
+        }
+        if (++kk < C::KK) continue;
+        kk = 0;
+        if (++fo < C::FO) continue;
+        fo = 0;
+        g = g + 1 < C::G ? g + 1 : 0;
+    }
+    partial_word<CFG::coarse_out> e;
+    e.id = END_ID;
+    e.end = true;
+    out.write(e);
+}
+
+template <class CFG>
+void conv_accum(hls::stream<partial_word<CFG::coarse_out> > &in,
+                hls::stream<word> out[CFG::coarse_out],
+                const typename CFG::bias_t biases[CFG::out_c]) {
+#pragma HLS ARRAY_PARTITION variable=biases cyclic factor=CFG::coarse_out dim=1
+    typedef conv_dims<CFG> C;
+    const unsigned COUT = CFG::coarse_out;
+    const acc_t bias_scale = acc_t(1) << CFG::weight_frac;
+    static acc_t sum[C::FO][CFG::coarse_out];
+#pragma HLS ARRAY_PARTITION variable=sum complete dim=2
+    unsigned g = 0, fo = 0;
+EECC_LABEL(conv_accum_loop)
+    EECC_PIPELINED(1, 3)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        EECC_ITER();
+        const partial_word<CFG::coarse_out> p = in.read();
+        if (p.end) break;
+        for (unsigned u = 0; u < COUT; u++) {
+#pragma HLS UNROLL
+            const acc_t base = g == 0 ? acc_t(biases[fo * COUT + u]) * bias_scale : sum[fo][u];
+            const acc_t v = base + p.v[u];
+            sum[fo][u] = v;
+            if (g + 1 == C::G) out[u].write(make_word(p.id, requantize<CFG::weight_frac>(v)));
+        }
+        if (++fo < C::FO) continue;
+        fo = 0;
+        g = g + 1 < C::G ? g + 1 : 0;
+    }
+    write_end<CFG::coarse_out>(out);
+}
+
+template <class CFG>
+void conv_streaming(hls::stream<word> in[CFG::coarse_in], hls::stream<word> out[CFG::coarse_out],
+                    const typename CFG::weight_t weights[CFG::out_c][CFG::in_c / CFG::groups]
+                                                        [CFG::kernel_h * CFG::kernel_w],
+                    const typename CFG::bias_t biases[CFG::out_c]) {
+#pragma HLS DATAFLOW
+#pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::coarse_out dim=1
+#pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::coarse_in dim=2
+#pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::fine dim=3
+    hls::stream<window_word<CFG::kernel_h * CFG::kernel_w> > win[CFG::coarse_in];
+#pragma HLS STREAM variable=win depth=conv_dims<CFG>::window_fifo
+    EECC_LOCAL_STREAM(win, conv_dims<CFG>::window_fifo);
+    hls::stream<partial_word<CFG::coarse_out> > partial;
+#pragma HLS STREAM variable=partial depth=2
+    EECC_LOCAL_STREAM(partial, 2);
+    EECC_DATAFLOW_BEGIN();
+    EECC_SUBPROCESS("window", sliding_window<CFG, CFG::coarse_in>(in, win, data_t(0)));
+    EECC_SUBPROCESS("mac", conv_mac<CFG>(win, partial, weights));
+    EECC_SUBPROCESS("accum", conv_accum<CFG>(partial, out, biases));
+    EECC_DATAFLOW_END();
+}
+
+// The convolution layer: streaming for groups = 1, row by row for grouped convolutions.
+template <class CFG>
+void conv(hls::stream<word> in[CFG::coarse_in], hls::stream<word> out[CFG::coarse_out],
+          const typename CFG::weight_t weights[CFG::out_c][CFG::in_c / CFG::groups]
+                                              [CFG::kernel_h * CFG::kernel_w],
+          const typename CFG::bias_t biases[CFG::out_c]) {
+    if (CFG::groups == 1) {
+        conv_streaming<CFG>(in, out, weights, biases);
+    } else {
+        conv_grouped<CFG>(in, out, weights, biases);
+    }
 }
 
 }  // namespace eecc

@@ -95,34 +95,43 @@ EECC_LABEL(split_loop)
 }
 
 // Lane re-packing: channel c moves from lane c % IN_LANES to lane c % OUT_LANES, order kept.
-// Works in chunks of lcm(IN_LANES, OUT_LANES) channels, so both must divide the channel
-// count.  The end token is forwarded on every output lane.
+// One flat II=1 pipeline in chunks of lcm(IN_LANES, OUT_LANES) channels (both must divide
+// the channel count): a chunk takes max(CHUNK / IN_LANES, CHUNK / OUT_LANES) cycles, its
+// input groups read in the first cycles and its output groups written in the last ones
+// (each output group's channels have arrived by then), so the repack moves
+// words / min(IN_LANES, OUT_LANES) cycles per sample: never slower than its neighbours.
+// The end token is forwarded on every output lane.
 template <unsigned IN_LANES, unsigned OUT_LANES>
 void repack(hls::stream<word> in[IN_LANES], hls::stream<word> out[OUT_LANES]) {
     const unsigned CHUNK = lcm<IN_LANES, OUT_LANES>::value;
+    const unsigned NI = CHUNK / IN_LANES, NO = CHUNK / OUT_LANES;
+    const unsigned N = NI > NO ? NI : NO;
     word buf[CHUNK];
     word w[IN_LANES];
 #pragma HLS ARRAY_PARTITION variable=buf complete
 #pragma HLS ARRAY_PARTITION variable=w complete
+    unsigned i = 0;
 EECC_LABEL(repack_loop)
+    EECC_PIPELINED(1, 2)
     while (true) {
-        EECC_STEP(1);
-        if (read_group<IN_LANES>(in, w)) break;
-    EECC_LABEL(repack_in)
-        EECC_PIPELINED(1, 2)
-        for (unsigned g = 0; g < CHUNK / IN_LANES; g++) {
 #pragma HLS PIPELINE II=1
-            EECC_ITER();
-            if (g > 0) read_group<IN_LANES>(in, w);
-            for (unsigned l = 0; l < IN_LANES; l++) buf[g * IN_LANES + l] = w[l];
+        EECC_ITER();
+        if (i < NI) {
+            const bool end = read_group<IN_LANES>(in, w);
+            if (i == 0 && end) break;
+            for (unsigned l = 0; l < IN_LANES; l++) {
+#pragma HLS UNROLL
+                buf[i * IN_LANES + l] = w[l];
+            }
         }
-    EECC_LABEL(repack_out)
-        EECC_PIPELINED(1, 2)
-        for (unsigned g = 0; g < CHUNK / OUT_LANES; g++) {
-#pragma HLS PIPELINE II=1
-            EECC_ITER();
-            for (unsigned l = 0; l < OUT_LANES; l++) out[l].write(buf[g * OUT_LANES + l]);
+        if (i + NO >= N) {
+            const unsigned j = i + NO - N;
+            for (unsigned l = 0; l < OUT_LANES; l++) {
+#pragma HLS UNROLL
+                out[l].write(buf[j * OUT_LANES + l]);
+            }
         }
+        i = i + 1 < N ? i + 1 : 0;
     }
     write_end<OUT_LANES>(out);
 }

@@ -26,66 +26,87 @@ struct exit_dims {
     static const unsigned lut_size = lut_max + 1;
 };
 
-// The decision for one logits vector.
+// The decision is a DATAFLOW of two flat II=1 pipelines, each one logit group per cycle:
+//   exit_max  forwards the logits and, after the last group, their maximum m;
+//   exit_sum  S = sum of exp_lut[min(m - q_i, D)] as the logits pass again, then the token.
+// A logits vector waits in the FIFO between them while its maximum is found, so the two
+// overlap across samples: n_classes / coarse cycles per sample.
 template <class CFG>
-bool exits(const data_t q[CFG::n_classes], const unsigned exp_lut[exit_dims<CFG>::lut_size]) {
-#pragma HLS INLINE
-    data_t m = q[0];
-EECC_LABEL(exit_max)
+void exit_max(hls::stream<word> in[CFG::coarse], hls::stream<word> logits[CFG::coarse],
+              hls::stream<word> &maxes) {
+    const unsigned G = CFG::n_classes / CFG::coarse;
+    unsigned g = 0;
+    data_t m = 0;
+    word w[CFG::coarse];
+EECC_LABEL(exit_max_loop)
     EECC_PIPELINED(1, 2)
-    for (unsigned i = 1; i < CFG::n_classes; i++) {
+    while (true) {
 #pragma HLS PIPELINE II=1
         EECC_ITER();
-        if (q[i] > m) m = q[i];
-    }
-    acc_t s = 0;
-EECC_LABEL(exit_sum)
-    EECC_PIPELINED(1, 4)  // subtract, table read (2), add
-    for (unsigned i = 0; i < CFG::n_classes; i++) {
-#pragma HLS PIPELINE II=1
-        EECC_ITER();
-        const acc_t d = m.to_int64() - q[i].to_int64();
-        s += exp_lut[d < acc_t(exit_dims<CFG>::lut_max) ? d : acc_t(exit_dims<CFG>::lut_max)];
-    }
-    EECC_STEP(1);
-    return acc_t(CFG::threshold_q) * s < (acc_t(1) << 32);
-}
-
-// Reads a logits vector whose first group is `w`; copies it to `fwd` when FORWARD.
-template <class CFG, bool FORWARD>
-void read_logits(hls::stream<word> in[CFG::coarse], word w[CFG::coarse],
-                 data_t q[CFG::n_classes], hls::stream<word> fwd[CFG::coarse]) {
-#pragma HLS INLINE
-EECC_LABEL(exit_read)
-    EECC_PIPELINED(1, 2)
-    for (unsigned g = 0; g < CFG::n_classes / CFG::coarse; g++) {
-#pragma HLS PIPELINE II=1
-        EECC_ITER();
-        if (g > 0) read_group<CFG::coarse>(in, w);
+        if (read_group<CFG::coarse>(in, w)) break;
         for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
-            q[g * CFG::coarse + l] = w[l].data;
+            logits[l].write(w[l]);
+            if ((g == 0 && l == 0) || w[l].data > m) m = w[l].data;
+        }
+        if (g + 1 == G) maxes.write(make_word(w[0].id, m));
+        g = g + 1 < G ? g + 1 : 0;
+    }
+    write_end<CFG::coarse>(logits);
+    maxes.write(end_word());
+}
+
+template <class CFG, bool FORWARD>
+void exit_sum(hls::stream<word> logits[CFG::coarse], hls::stream<word> &maxes,
+              hls::stream<ctrl_word> &ctrl, const unsigned exp_lut[exit_dims<CFG>::lut_size],
+              hls::stream<word> fwd[CFG::coarse]) {
+    const unsigned G = CFG::n_classes / CFG::coarse;
+    const acc_t D = exit_dims<CFG>::lut_max;
+    unsigned g = 0;
+    acc_t m = 0, s = 0;
+    word w[CFG::coarse];
+EECC_LABEL(exit_sum_loop)
+    EECC_PIPELINED(1, 4)  // subtract, table read (2), add
+    while (true) {
+#pragma HLS PIPELINE II=1
+        EECC_ITER();
+        if (g == 0) {
+            const word mw = maxes.read();
+            if (mw.end) break;
+            m = mw.data.to_int64();
+        }
+        read_group<CFG::coarse>(logits, w);
+        acc_t part = 0;
+        for (unsigned l = 0; l < CFG::coarse; l++) {
+#pragma HLS UNROLL
+            const acc_t d = m - w[l].data.to_int64();
+            part += exp_lut[d < D ? d : D];
             if (FORWARD) fwd[l].write(w[l]);
         }
+        s = (g == 0 ? acc_t(0) : s) + part;
+        if (g + 1 == G) ctrl.write(make_ctrl(w[0].id, acc_t(CFG::threshold_q) * s < (acc_t(1) << 32)));
+        g = g + 1 < G ? g + 1 : 0;
     }
+    EECC_CHECK(read_group<CFG::coarse>(logits, w), "exit decision: logits after the last maximum");
+    ctrl.write(end_ctrl());
+    if (FORWARD) write_end<CFG::coarse>(fwd);
 }
 
 template <class CFG, bool FORWARD>
 void exit_decision_impl(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ctrl,
                         const unsigned exp_lut[exit_dims<CFG>::lut_size],
                         hls::stream<word> logits_out[CFG::coarse]) {
-    data_t q[CFG::n_classes];
-    word w[CFG::coarse];
-EECC_LABEL(exit_fmaps)
-    while (!read_group<CFG::coarse>(in, w)) {
-        EECC_STEP(1);
-        const sample_id_t id = w[0].id;
-        read_logits<CFG, FORWARD>(in, w, q, logits_out);
-        ctrl.write(make_ctrl(id, exits<CFG>(q, exp_lut)));
-        EECC_STEP(1);
-    }
-    ctrl.write(end_ctrl());
-    if (FORWARD) write_end<CFG::coarse>(logits_out);
+#pragma HLS DATAFLOW
+    hls::stream<word> logits[CFG::coarse];
+#pragma HLS STREAM variable=logits depth=CFG::n_classes/CFG::coarse+2
+    EECC_LOCAL_STREAM(logits, CFG::n_classes / CFG::coarse + 2);
+    hls::stream<word> maxes;
+#pragma HLS STREAM variable=maxes depth=2
+    EECC_LOCAL_STREAM(maxes, 2);
+    EECC_DATAFLOW_BEGIN();
+    EECC_SUBPROCESS("max", exit_max<CFG>(in, logits, maxes));
+    EECC_SUBPROCESS("sum", (exit_sum<CFG, FORWARD>(logits, maxes, ctrl, exp_lut, logits_out)));
+    EECC_DATAFLOW_END();
 }
 
 // Decision only: logits in, control tokens out.
@@ -127,11 +148,14 @@ EECC_LABEL(ctrl_split_loop)
 // Per sample: one fmap in and one ctrl_word in (matching IDs, same order); the fmap out or
 // nothing.  mode PASS_ON_EXIT keeps the fmap when the sample exits (the exit branch's
 // logits), DROP_ON_EXIT keeps it when the sample does not exit (the backbone fmap).
-// Holds up to `depth` whole fmaps (a ring); a decided fmap is forwarded word by word or
-// dropped in one step.  Schedule: serve a decision whenever one is waiting and an fmap is
-// buffered, else accept the next fmap while there is room, else wait for a decision; so the
-// control FIFO never needs more than one token of slack.  End: after the input's end token
-// and the last decision, it consumes the control end token and writes the end token.
+// The queue the throughput model assumes, as a DATAFLOW of two flat II=1 pipelines:
+//   condbuffer_write  always accepts: one word per lane per cycle into a FIFO of `depth`
+//                     whole fmaps (BRAM: depth * H * W * C / coarse words per lane);
+//   condbuffer_read   per fmap: takes the decision, then forwards or drops the whole fmap
+//                     at one word per lane per cycle.
+// Storing and emitting overlap; H * W * C / coarse cycles per fmap each.  End: the writer
+// forwards the input's end token into the FIFO; the reader, finding it where an fmap would
+// start, consumes the control end token and writes its own end token.
 enum condbuffer_mode { PASS_ON_EXIT = 0, DROP_ON_EXIT = 1 };
 
 struct condbuffer_config {
@@ -139,84 +163,75 @@ struct condbuffer_config {
     static const unsigned width = 1;
     static const unsigned channels = 1;
     static const unsigned coarse = 1;
-    static const unsigned depth = 2;  // fmaps
+    static const unsigned depth = 16;  // fmaps
     static const condbuffer_mode mode = DROP_ON_EXIT;
 };
 
 template <class CFG>
 struct condbuffer_dims {
     static const unsigned words = CFG::height * CFG::width * CFG::channels / CFG::coarse;
+    static const unsigned fifo_words = CFG::depth * words + 1;  // + the end token
 };
 
-// Stores the fmap whose first group is `w` into ring slot `slot`.
 template <class CFG>
-void condbuffer_store(hls::stream<word> in[CFG::coarse], word w[CFG::coarse],
-                      data_t buf[CFG::coarse][CFG::depth * condbuffer_dims<CFG>::words],
-                      unsigned slot) {
-#pragma HLS INLINE
-EECC_LABEL(cb_store)
+void condbuffer_write(hls::stream<word> in[CFG::coarse], hls::stream<word> maps[CFG::coarse]) {
+    word w[CFG::coarse];
+EECC_LABEL(cb_write_loop)
     EECC_PIPELINED(1, 2)
-    for (unsigned i = 0; i < condbuffer_dims<CFG>::words; i++) {
+    while (true) {
 #pragma HLS PIPELINE II=1
         EECC_ITER();
-        if (i > 0) read_group<CFG::coarse>(in, w);
+        const bool end = read_group<CFG::coarse>(in, w);
         for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
-            buf[l][slot * condbuffer_dims<CFG>::words + i] = w[l].data;
+            maps[l].write(w[l]);
         }
+        if (end) break;
     }
 }
 
-// Writes ring slot `slot` out as sample `id`.
 template <class CFG>
-void condbuffer_emit(const data_t buf[CFG::coarse][CFG::depth * condbuffer_dims<CFG>::words],
-                     unsigned slot, sample_id_t id, hls::stream<word> out[CFG::coarse]) {
-#pragma HLS INLINE
-EECC_LABEL(cb_emit)
+void condbuffer_read(hls::stream<word> maps[CFG::coarse], hls::stream<ctrl_word> &ctrl,
+                     hls::stream<word> out[CFG::coarse]) {
+    unsigned i = 0;
+    bool keep = false;
+    word w[CFG::coarse];
+EECC_LABEL(cb_read_loop)
     EECC_PIPELINED(1, 2)
-    for (unsigned i = 0; i < condbuffer_dims<CFG>::words; i++) {
+    while (true) {
 #pragma HLS PIPELINE II=1
         EECC_ITER();
-        for (unsigned l = 0; l < CFG::coarse; l++) {
-#pragma HLS UNROLL
-            out[l].write(make_word(id, buf[l][slot * condbuffer_dims<CFG>::words + i]));
+        const bool end = read_group<CFG::coarse>(maps, w);
+        if (i == 0) {
+            if (end) break;
+            const ctrl_word c = ctrl.read();
+            EECC_CHECK(!c.end && c.id == w[0].id, "condbuffer: decision does not match fmap");
+            keep = CFG::mode == PASS_ON_EXIT ? c.exit : !c.exit;
         }
+        if (keep) {
+            for (unsigned l = 0; l < CFG::coarse; l++) {
+#pragma HLS UNROLL
+                out[l].write(w[l]);
+            }
+        }
+        i = i + 1 < condbuffer_dims<CFG>::words ? i + 1 : 0;
     }
+    const ctrl_word last = ctrl.read();
+    EECC_CHECK(last.end, "condbuffer: more decisions than fmaps");
+    write_end<CFG::coarse>(out);
 }
 
 template <class CFG>
 void condbuffer(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ctrl,
                 hls::stream<word> out[CFG::coarse]) {
-    static data_t buf[CFG::coarse][CFG::depth * condbuffer_dims<CFG>::words];
-#pragma HLS ARRAY_PARTITION variable=buf complete dim=1
-    sample_id_t ids[CFG::depth];
-    unsigned head = 0, count = 0;
-    bool in_done = false;
-    word w[CFG::coarse];
-EECC_LABEL(cb_loop)
-    while (!in_done || count > 0) {
-        EECC_STEP(1);
-        if (count > 0 && (in_done || count == CFG::depth || !ctrl.empty())) {
-            const ctrl_word c = ctrl.read();
-            EECC_STEP(1);
-            EECC_CHECK(!c.end && c.id == ids[head], "condbuffer: decision does not match fmap");
-            const bool keep = CFG::mode == PASS_ON_EXIT ? c.exit : !c.exit;
-            if (keep) condbuffer_emit<CFG>(buf, head, ids[head], out);
-            head = (head + 1) % CFG::depth;
-            count--;
-        } else if (read_group<CFG::coarse>(in, w)) {
-            in_done = true;
-        } else {
-            const unsigned slot = (head + count) % CFG::depth;
-            ids[slot] = w[0].id;
-            condbuffer_store<CFG>(in, w, buf, slot);
-            count++;
-            EECC_PEAK(count);
-        }
-    }
-    const ctrl_word last = ctrl.read();
-    EECC_CHECK(last.end, "condbuffer: more decisions than fmaps");
-    write_end<CFG::coarse>(out);
+#pragma HLS DATAFLOW
+    hls::stream<word> maps[CFG::coarse];
+#pragma HLS STREAM variable=maps depth=condbuffer_dims<CFG>::fifo_words
+    EECC_LOCAL_STREAM(maps, condbuffer_dims<CFG>::fifo_words);
+    EECC_DATAFLOW_BEGIN();
+    EECC_SUBPROCESS("write", condbuffer_write<CFG>(in, maps));
+    EECC_SUBPROCESS("read", condbuffer_read<CFG>(maps, ctrl, out));
+    EECC_DATAFLOW_END();
 }
 
 // ======================================================================= exit merge
@@ -232,56 +247,57 @@ struct exit_merge_config {
     static const unsigned coarse = 1;
 };
 
-// Moves the fmap of input `i` whose first group is `w` to the output.
-template <class CFG>
-void merge_move(hls::stream<word> in[CFG::coarse], word w[CFG::coarse],
-                hls::stream<word> out[CFG::coarse]) {
-#pragma HLS INLINE
-EECC_LABEL(merge_move_loop)
+// One flat II=1 pipeline: while no fmap is being moved it polls every input (the first
+// that holds a word wins) and starts moving that fmap in the same cycle; a moved fmap goes
+// out at one word group per cycle: words / coarse cycles per sample.
+template <class CFG, bool INDEX>
+void exit_merge_impl(hls::stream<word> in[CFG::n_inputs][CFG::coarse],
+                     hls::stream<word> out[CFG::coarse], hls::stream<word> &exit_index) {
+    const unsigned N = CFG::n_inputs, WORDS = CFG::words / CFG::coarse;
+    bool ended[CFG::n_inputs];
+#pragma HLS ARRAY_PARTITION variable=ended complete
+    for (unsigned k = 0; k < N; k++) ended[k] = false;
+    unsigned n_ended = 0, cur = 0, i = 0;
+    bool moving = false;
+    word w[CFG::coarse];
+EECC_LABEL(merge_loop)
     EECC_PIPELINED(1, 2)
-    for (unsigned g = 0; g < CFG::words / CFG::coarse; g++) {
+    while (true) {
 #pragma HLS PIPELINE II=1
         EECC_ITER();
-        if (g > 0) read_group<CFG::coarse>(in, w);
+        if (!moving) {
+            bool found = false;
+            for (unsigned k = 0; k < N; k++) {
+#pragma HLS UNROLL
+                if (!found && !ended[k] && !in[k][0].empty()) {
+                    found = true;
+                    cur = k;
+                }
+            }
+            if (!found) {
+                EECC_IDLE(1);
+#ifndef EECC_TIMED
+                // In C simulation every producer has finished: no word means a lost end token.
+                EECC_CHECK(false, "exit_merge: inputs empty before their end tokens");
+#endif
+                continue;
+            }
+            moving = true;
+            i = 0;
+        }
+        const bool end = read_group<CFG::coarse>(in[cur], w);
+        if (end) {
+            ended[cur] = true;
+            moving = false;
+            if (++n_ended == N) break;
+            continue;
+        }
+        if (INDEX && i == 0) exit_index.write(make_word(w[0].id, data_t(cur)));
         for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
             out[l].write(w[l]);
         }
-    }
-}
-
-template <class CFG, bool INDEX>
-void exit_merge_impl(hls::stream<word> in[CFG::n_inputs][CFG::coarse],
-                     hls::stream<word> out[CFG::coarse], hls::stream<word> &exit_index) {
-    bool ended[CFG::n_inputs];
-#pragma HLS ARRAY_PARTITION variable=ended complete
-    for (unsigned i = 0; i < CFG::n_inputs; i++) ended[i] = false;
-    unsigned n_ended = 0;
-    word w[CFG::coarse];
-EECC_LABEL(merge_loop)
-    while (n_ended < CFG::n_inputs) {
-        EECC_MARK(round_start);
-        EECC_STEP(1);
-        bool moved = false;
-        for (unsigned i = 0; i < CFG::n_inputs; i++) {
-            EECC_STEP(1);
-            if (ended[i] || in[i][0].empty()) continue;
-            moved = true;
-            if (read_group<CFG::coarse>(in[i], w)) {
-                ended[i] = true;
-                n_ended++;
-                continue;
-            }
-            if (INDEX) exit_index.write(make_word(w[0].id, data_t(i)));
-            merge_move<CFG>(in[i], w, out);
-        }
-#ifndef EECC_TIMED
-        // In C simulation every producer has finished: no word anywhere means a lost end token.
-        EECC_CHECK(moved, "exit_merge: inputs empty before their end tokens");
-#else
-        if (!moved) EECC_IDLE_SINCE(round_start);
-#endif
-        (void)moved;
+        if (++i == WORDS) moving = false;
     }
     write_end<CFG::coarse>(out);
     if (INDEX) exit_index.write(end_word());

@@ -24,70 +24,45 @@ struct linear_config {
     typedef short bias_t;
 };
 
-// Reads the rest of the input vector (the first group is `w`) into x.
-template <class CFG>
-void linear_read(hls::stream<word> in[CFG::coarse_in], word w[CFG::coarse_in],
-                 data_t x[CFG::in_features]) {
-#pragma HLS INLINE
-EECC_LABEL(linear_in)
-    EECC_PIPELINED(1, 2)
-    for (unsigned g = 0; g < CFG::in_features / CFG::coarse_in; g++) {
-#pragma HLS PIPELINE II=1
-        EECC_ITER();
-        if (g > 0) read_group<CFG::coarse_in>(in, w);
-        for (unsigned v = 0; v < CFG::coarse_in; v++) {
-#pragma HLS UNROLL
-            x[g * CFG::coarse_in + v] = w[v].data;
-        }
-    }
-}
-
+// One flat II=1 pipeline over (input group i, output group j): at j = 0 it reads the
+// coarse_in inputs of group i; every iteration does coarse_in x coarse_out multiplies into
+// the accumulators of output group j (starting from the bias at i = 0); during the last
+// input group the outputs of group j leave on their lanes.  (in/coarse_in) x
+// (out/coarse_out) cycles per sample: the cost model's latency.  Weights [out][in]
+// partitioned cyclic coarse_out x coarse_in: each cycle's weights sit in different banks.
 template <class CFG>
 void linear(hls::stream<word> in[CFG::coarse_in], hls::stream<word> out[CFG::coarse_out],
             const typename CFG::weight_t weights[CFG::out_features][CFG::in_features],
             const typename CFG::bias_t biases[CFG::out_features]) {
 #pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::coarse_out dim=1
 #pragma HLS ARRAY_PARTITION variable=weights cyclic factor=CFG::coarse_in dim=2
-    data_t x[CFG::in_features];
-#pragma HLS ARRAY_PARTITION variable=x cyclic factor=CFG::coarse_in
-    acc_t acc[CFG::coarse_out];
-#pragma HLS ARRAY_PARTITION variable=acc complete
+#pragma HLS ARRAY_PARTITION variable=biases cyclic factor=CFG::coarse_out dim=1
+    const unsigned CIN = CFG::coarse_in, COUT = CFG::coarse_out;
+    const unsigned GI = CFG::in_features / CIN, GJ = CFG::out_features / COUT;
+    static acc_t acc[GJ][CFG::coarse_out];
+#pragma HLS ARRAY_PARTITION variable=acc complete dim=2
     const acc_t bias_scale = acc_t(1) << CFG::weight_frac;
+    unsigned i = 0, j = 0;
     word w[CFG::coarse_in];
-EECC_LABEL(linear_fmaps)
-    while (!read_group<CFG::coarse_in>(in, w)) {
-        EECC_STEP(1);
-        const sample_id_t id = w[0].id;
-        linear_read<CFG>(in, w, x);
-    EECC_LABEL(linear_outputs)
-        for (unsigned jo = 0; jo < CFG::out_features / CFG::coarse_out; jo++) {
-            EECC_STEP(1);
-            for (unsigned u = 0; u < CFG::coarse_out; u++) {
-#pragma HLS UNROLL
-                acc[u] = acc_t(biases[jo * CFG::coarse_out + u]) * bias_scale;
-            }
-            EECC_STEP(1);
-        EECC_LABEL(linear_inputs)
-            // x: cyclic coarse_in, weights: cyclic coarse_out x coarse_in: one access per bank
-            EECC_PIPELINED(1, 6 + clog2<CFG::coarse_in>::value)
-            for (unsigned io = 0; io < CFG::in_features / CFG::coarse_in; io++) {
+EECC_LABEL(linear_loop)
+    EECC_PIPELINED(1, 6 + clog2<CFG::coarse_in>::value)
+    while (true) {
 #pragma HLS PIPELINE II=1
-                EECC_ITER();
-                for (unsigned u = 0; u < CFG::coarse_out; u++) {
+        EECC_ITER();
+        if (j == 0 && read_group<CFG::coarse_in>(in, w)) break;
+        for (unsigned u = 0; u < COUT; u++) {
 #pragma HLS UNROLL
-                    for (unsigned v = 0; v < CFG::coarse_in; v++) {
+            acc_t s = i == 0 ? acc_t(biases[j * COUT + u]) * bias_scale : acc[j][u];
+            for (unsigned v = 0; v < CIN; v++) {
 #pragma HLS UNROLL
-                        const unsigned j = jo * CFG::coarse_out + u, i = io * CFG::coarse_in + v;
-                        acc[u] += mul<CFG::weight_width>(x[i], weights[j][i]);
-                    }
-                }
+                s += mul<CFG::weight_width>(w[v].data, weights[j * COUT + u][i * CIN + v]);
             }
-            for (unsigned u = 0; u < CFG::coarse_out; u++) {
-#pragma HLS UNROLL
-                out[u].write(make_word(id, requantize<CFG::weight_frac>(acc[u])));
-            }
-            EECC_STEP(1);
+            acc[j][u] = s;
+            if (i + 1 == GI) out[u].write(make_word(w[0].id, requantize<CFG::weight_frac>(s)));
         }
+        if (++j < GJ) continue;
+        j = 0;
+        i = i + 1 < GI ? i + 1 : 0;
     }
     write_end<CFG::coarse_out>(out);
 }

@@ -26,88 +26,59 @@ struct global_pool_config {
     static const unsigned coarse = 1;
 };
 
-// Max over the window of output pixel (oy, ox), channel c.
-template <class CFG>
-data_t window_max(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c],
-                  unsigned oy, unsigned ox, unsigned c) {
-#pragma HLS INLINE
-    data_t m = data_t(DATA_MIN);
-    for (unsigned ky = 0; ky < CFG::kernel_h; ky++) {
-        for (unsigned kx = 0; kx < CFG::kernel_w; kx++) {
-            const data_t x = window_at<CFG>(lb, oy, ox, ky, kx, c);
-            if (x > m) m = x;
-        }
-    }
-    return m;
-}
-
-// Rounded mean over the window of output pixel (oy, ox), channel c.
-template <class CFG>
-data_t window_mean(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c],
-                   unsigned oy, unsigned ox, unsigned c) {
-#pragma HLS INLINE
-    acc_t s = 0, n = 0;
-    for (unsigned ky = 0; ky < CFG::kernel_h; ky++) {
-        for (unsigned kx = 0; kx < CFG::kernel_w; kx++) {
-            s += window_at<CFG>(lb, oy, ox, ky, kx, c).to_int64();
-            n += (CFG::count_include_pad || tap_is_real<CFG>(oy, ox, ky, kx)) ? 1 : 0;
-        }
-    }
-    return round_mean(s, n);
-}
-
-// The schedule of pool_row (ox and channel groups, a perfect nest, flattened): the
-// kernel_w taps of one window row share a line-buffer bank (dim 2 is not partitioned).
+// The reduction's pipeline depth: a compare / add tree over the taps.
 template <class CFG>
 struct pool_schedule {
-    static const unsigned ii = port_ii<CFG::kernel_w>::value;
     static const unsigned depth = 3 + clog2<CFG::kernel_h * CFG::kernel_w>::value;
 };
 
-// Writes output row oy of a pool (IS_MAX: maxpool, else avgpool).
+// The window reduction of a pool (one flat II=1 pipeline): one output word per lane per
+// window.  maxpool: the maximum of the taps (padding holds the most negative value);
+// avgpool: round_mean over the taps, counting kernel_h * kernel_w taps when
+// count_include_pad, else the window's real taps.
 template <class CFG, bool IS_MAX>
-void pool_row(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c], unsigned oy,
-              sample_id_t id, hls::stream<word> out[CFG::coarse]) {
-#pragma HLS INLINE
-EECC_LABEL(pool_ox)
-    EECC_PIPELINED(pool_schedule<CFG>::ii, pool_schedule<CFG>::depth)
-    for (unsigned ox = 0; ox < window_dims<CFG>::out_w; ox++) {
-    EECC_LABEL(pool_ch)
-        for (unsigned cg = 0; cg < CFG::in_c / CFG::coarse; cg++) {
+void pool_reduce(hls::stream<window_word<CFG::kernel_h * CFG::kernel_w> > in[CFG::coarse],
+                 hls::stream<word> out[CFG::coarse]) {
+    const unsigned K = CFG::kernel_h * CFG::kernel_w;
+EECC_LABEL(pool_reduce_loop)
+    EECC_PIPELINED(1, pool_schedule<CFG>::depth)
+    while (true) {
 #pragma HLS PIPELINE II=1
-            EECC_ITER();
-            for (unsigned l = 0; l < CFG::coarse; l++) {
+        EECC_ITER();
+        window_word<K> w[CFG::coarse];
+        for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
-                const unsigned c = cg * CFG::coarse + l;
-                const data_t y = IS_MAX ? window_max<CFG>(lb, oy, ox, c)
-                                        : window_mean<CFG>(lb, oy, ox, c);
-                out[l].write(make_word(id, y));
-            }
+            w[l] = in[l].read();
         }
-    }
-}
-
-// Sliding-window pool over fmaps until the end token.
-template <class CFG, bool IS_MAX>
-void pool(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coarse]) {
-    static data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c];
-#pragma HLS ARRAY_PARTITION variable=lb complete dim=1
-#pragma HLS ARRAY_PARTITION variable=lb cyclic factor=CFG::coarse dim=3
-    const data_t pad = IS_MAX ? data_t(DATA_MIN) : data_t(0);
-    word head[CFG::coarse];
-EECC_LABEL(pool_fmaps)
-    while (!read_group<CFG::coarse>(in, head)) {
-        EECC_STEP(1);
-        bool first = true;
-    EECC_LABEL(pool_rows)
-        for (unsigned r = 0; r < window_dims<CFG>::pad_h; r++) {
-            EECC_STEP(1);
-            fill_row<CFG, CFG::coarse>(in, lb, r, pad, head, first);
-            unsigned oy;
-            if (row_completes<CFG>(r, oy)) pool_row<CFG, IS_MAX>(lb, oy, head[0].id, out);
+        if (w[0].end) break;
+        for (unsigned l = 0; l < CFG::coarse; l++) {
+#pragma HLS UNROLL
+            data_t m = data_t(DATA_MIN);
+            acc_t s = 0;
+            for (unsigned k = 0; k < K; k++) {
+#pragma HLS UNROLL
+                if (w[l].v[k] > m) m = w[l].v[k];
+                s += w[l].v[k].to_int64();
+            }
+            const acc_t n = CFG::count_include_pad ? acc_t(K) : acc_t(w[l].real.to_uint());
+            out[l].write(make_word(w[l].id, IS_MAX ? m : round_mean(s, n)));
         }
     }
     write_end<CFG::coarse>(out);
+}
+
+// Sliding window + window reduction: Hp * Wp * C / coarse cycles per sample.
+template <class CFG, bool IS_MAX>
+void pool(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coarse]) {
+#pragma HLS DATAFLOW
+    hls::stream<window_word<CFG::kernel_h * CFG::kernel_w> > win[CFG::coarse];
+#pragma HLS STREAM variable=win depth=2
+    EECC_LOCAL_STREAM(win, 2);
+    EECC_DATAFLOW_BEGIN();
+    EECC_SUBPROCESS("window", sliding_window<CFG, CFG::coarse>(
+                                  in, win, IS_MAX ? data_t(DATA_MIN) : data_t(0)));
+    EECC_SUBPROCESS("reduce", (pool_reduce<CFG, IS_MAX>(win, out)));
+    EECC_DATAFLOW_END();
 }
 
 template <class CFG>
@@ -120,43 +91,32 @@ void avgpool(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coars
     pool<CFG, false>(in, out);
 }
 
-// Global average pool: [in_h, in_w, in_c] -> [1, 1, in_c].
+// Global average pool: [in_h, in_w, in_c] -> [1, 1, in_c], one flat II=1 pipeline over
+// the in_h * in_w * in_c / coarse words of a sample: each channel's sum restarts at the
+// first pixel, and during the last pixel the mean of channel group g leaves as the group
+// goes by (one word per lane per cycle, no output phase).
 template <class CFG>
 void global_avgpool(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coarse]) {
-    acc_t sum[CFG::in_c];
-#pragma HLS ARRAY_PARTITION variable=sum cyclic factor=CFG::coarse
-    const unsigned GROUPS = CFG::in_c / CFG::coarse;
+    const unsigned GROUPS = CFG::in_c / CFG::coarse, PIXELS = CFG::in_h * CFG::in_w;
+    static acc_t sum[GROUPS][CFG::coarse];
+#pragma HLS ARRAY_PARTITION variable=sum complete dim=2
+    unsigned px = 0, g = 0;
     word w[CFG::coarse];
-EECC_LABEL(gap_fmaps)
-    while (!read_group<CFG::coarse>(in, w)) {
-        EECC_STEP(1);
-        const sample_id_t id = w[0].id;
-        for (unsigned c = 0; c < CFG::in_c; c++) {
-            EECC_STEP(1);  // a loop that is not pipelined: one state per iteration
-            sum[c] = 0;
-        }
-    EECC_LABEL(gap_words)
-        EECC_PIPELINED(1, 3)
-        for (unsigned i = 0; i < CFG::in_h * CFG::in_w * GROUPS; i++) {
+EECC_LABEL(gap_loop)
+    EECC_PIPELINED(1, 3)
+    while (true) {
 #pragma HLS PIPELINE II=1
-            EECC_ITER();
-            if (i > 0) read_group<CFG::coarse>(in, w);
-            for (unsigned l = 0; l < CFG::coarse; l++) {
+        EECC_ITER();
+        if (read_group<CFG::coarse>(in, w)) break;
+        for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
-                sum[(i % GROUPS) * CFG::coarse + l] += w[l].data.to_int64();
-            }
+            const acc_t s = (px == 0 ? acc_t(0) : sum[g][l]) + w[l].data.to_int64();
+            sum[g][l] = s;
+            if (px + 1 == PIXELS) out[l].write(make_word(w[l].id, round_mean(s, PIXELS)));
         }
-    EECC_LABEL(gap_out)
-        EECC_PIPELINED(1, 3)
-        for (unsigned cg = 0; cg < GROUPS; cg++) {
-#pragma HLS PIPELINE II=1
-            EECC_ITER();
-            for (unsigned l = 0; l < CFG::coarse; l++) {
-#pragma HLS UNROLL
-                const acc_t n = CFG::in_h * CFG::in_w;
-                out[l].write(make_word(id, round_mean(sum[cg * CFG::coarse + l], n)));
-            }
-        }
+        if (++g < GROUPS) continue;
+        g = 0;
+        px = px + 1 < PIXELS ? px + 1 : 0;
     }
     write_end<CFG::coarse>(out);
 }

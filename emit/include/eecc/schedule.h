@@ -10,12 +10,16 @@
 //   EECC_STEP(n)               n cycles of sequential states (a loop header, a statement
 //                              between loops).
 //   EECC_PEAK(v)               records the maximum of a value (condbuffer occupancy).
-//   EECC_MARK(t) / EECC_IDLE_SINCE(t)
-//                              a polling loop's round that found nothing counts as starved.
+//   EECC_MARK(t) / EECC_IDLE_SINCE(t), EECC_IDLE(n)
+//                              a polling loop's round (n cycles) that found nothing counts
+//                              as starved.
 // In a DATAFLOW top:
 //   EECC_STREAM(var, depth)    the depth of a declared stream (as #pragma HLS STREAM).
 //   EECC_DATAFLOW_BEGIN() / EECC_PROCESS("name", call) / EECC_DATAFLOW_END()
 //                              every call one process of the region.
+// Inside a library layer (a DATAFLOW of modules):
+//   EECC_SUBPROCESS("module", call), EECC_LOCAL_STREAM(var, depth)
+//                              named after the layer's process: "<layer>.module".
 #ifndef EECC_SCHEDULE_H
 #define EECC_SCHEDULE_H
 
@@ -28,9 +32,12 @@
 #define EECC_PEAK(v) eecc::timed::gauge((long long)(v))
 #define EECC_MARK(t) const unsigned long long t = eecc::timed::clock()
 #define EECC_IDLE_SINCE(t) eecc::timed::idle_since(t)
+#define EECC_IDLE(n) eecc::timed::idle(n)
 #define EECC_STREAM(var, depth) eecc::timed::declare(var, #var, depth)
 #define EECC_DATAFLOW_BEGIN() eecc::timed::region eecc_region_
 #define EECC_PROCESS(name, ...) eecc_region_.spawn(name, [&]() { __VA_ARGS__; })
+#define EECC_SUBPROCESS(name, ...) eecc_region_.spawn_child(name, [&]() { __VA_ARGS__; })
+#define EECC_LOCAL_STREAM(var, depth) eecc::timed::declare_local(var, #var, depth)
 #define EECC_DATAFLOW_END() eecc_region_.run()
 #else
 #define EECC_PIPELINED(ii, depth)
@@ -44,6 +51,9 @@
     do {             \
     } while (0)
 #define EECC_MARK(t)
+#define EECC_IDLE(n) \
+    do {             \
+    } while (0)
 #define EECC_IDLE_SINCE(t) \
     do {                   \
     } while (0)
@@ -54,6 +64,10 @@
     do {                      \
     } while (0)
 #define EECC_PROCESS(name, ...) __VA_ARGS__
+#define EECC_SUBPROCESS(name, ...) __VA_ARGS__
+#define EECC_LOCAL_STREAM(var, depth) \
+    do {                              \
+    } while (0)
 #define EECC_DATAFLOW_END() \
     do {                    \
     } while (0)

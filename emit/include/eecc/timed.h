@@ -681,6 +681,12 @@ inline void idle_since(cycle_t t) {
     if (p && p->now > t) p->starved += p->now - t;
 }
 
+// The current cycles were spent polling inputs that held nothing.
+inline void idle(cycle_t n) {
+    process *p = self();
+    if (p) p->starved += n;
+}
+
 inline void gauge(long long value) {
     process *p = self();
     if (p && value > p->peak) p->peak = value;
@@ -691,6 +697,12 @@ inline void gauge(long long value) {
 class region {
   public:
     region() : parent_(self()) {}
+
+    // A module of a library layer: named "<layer>.<name>".
+    void spawn_child(const char *name, const std::function<void()> &body) {
+        const std::string full = parent_ ? parent_->name + "." + name : std::string(name);
+        spawn(full.c_str(), body);
+    }
 
     void spawn(const char *name, const std::function<void()> &body) {
         simulator &s = simulator::get();
@@ -724,6 +736,11 @@ template <class S>
 void declare(S &s, const std::string &name, unsigned depth) {
     s.name = name;
     s.set_depth(depth);
+}
+
+template <class S>
+void declare_local(S &s, const std::string &name, unsigned depth) {
+    declare(s, self() ? self()->name + "." + name : name, depth);
 }
 
 template <class S, size_t N>

@@ -93,13 +93,162 @@ data_t window_at(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in
     return lb[(oy * CFG::stride_h + ky) % CFG::kernel_h][ox * CFG::stride_w + kx][c];
 }
 
-// True when tap (ky, kx) of output pixel (oy, ox) lies on a real (unpadded) input pixel.
+// ====================================================================== sliding window
+//
+// The streaming sliding window of conv and pool (one flat II=1 pipeline): per sample it
+// visits every padded position (row r, column c, channel group g) once, Hp * Wp * C / N
+// iterations; at a real position it reads one word per lane, at a padding position it uses
+// the pad value.  Each lane keeps kernel_h - 1 line buffers of the padded width and a
+// kernel_h x kernel_w register window per channel group; one shift per iteration.  When the
+// window is complete at an output position (stride phases kept by counters, no % or /), it
+// writes the window (taps in kernel order ky * kernel_w + kx) and, for average pooling, the
+// number of its taps that lie on real pixels.  The end token is detected where the next
+// sample would start (the first iteration reads the first word group ahead, as `head`).
+template <unsigned K>
+struct window_word {
+    data_t v[K];
+    sample_id_t id;
+    ap_uint<8> real;  // taps on real (unpadded) pixels
+    bool end;
+    window_word() : id(0), real(0), end(false) {
+        for (unsigned k = 0; k < K; k++) v[k] = 0;
+    }
+};
+
+}  // namespace eecc
+
+#ifdef EECC_TIMED
+namespace eecc {
+namespace timed {
+template <unsigned K>
+struct sample_of<eecc::window_word<K> > {
+    static bool get(const eecc::window_word<K> &w, unsigned &id, int &kind) {
+        if (w.end) return false;
+        id = w.id.to_uint();
+        kind = 0;
+        return true;
+    }
+};
+}  // namespace timed
+}  // namespace eecc
+namespace hls {
+template <unsigned K>
+class stream<eecc::window_word<K> > : public eecc::timed::fifo<eecc::window_word<K> > {};
+}  // namespace hls
+#endif
+
+namespace eecc {
+
 template <class CFG>
-bool tap_is_real(unsigned oy, unsigned ox, unsigned ky, unsigned kx) {
+struct window_dims_v2 : window_dims<CFG> {
+    static const unsigned lb_rows = CFG::kernel_h > 1 ? CFG::kernel_h - 1 : 1;
+};
+
+// Number of kernel rows [top, top + k) that fall in the real rows [pad, pad + n).
+inline unsigned real_span(unsigned top, unsigned k, unsigned pad, unsigned n) {
 #pragma HLS INLINE
-    const unsigned y = oy * CFG::stride_h + ky, x = ox * CFG::stride_w + kx;
-    return y >= CFG::pad_top && y < CFG::pad_top + CFG::in_h && x >= CFG::pad_left &&
-           x < CFG::pad_left + CFG::in_w;
+    const unsigned lo = top > pad ? top : pad;
+    const unsigned hi = top + k < pad + n ? top + k : pad + n;
+    return hi > lo ? hi - lo : 0;
+}
+
+template <class CFG, unsigned N>
+void sliding_window(hls::stream<word> in[N],
+                    hls::stream<window_word<CFG::kernel_h * CFG::kernel_w> > out[N],
+                    data_t pad) {
+    typedef window_dims<CFG> D;
+    const unsigned KH = CFG::kernel_h, KW = CFG::kernel_w, G = CFG::in_c / N;
+    const unsigned LB = window_dims_v2<CFG>::lb_rows;
+    static data_t lb[LB][D::pad_w][G][N];
+#pragma HLS ARRAY_PARTITION variable=lb complete dim=1
+#pragma HLS ARRAY_PARTITION variable=lb complete dim=4
+    static data_t win[CFG::kernel_h][CFG::kernel_w][G][N];
+#pragma HLS ARRAY_PARTITION variable=win complete dim=1
+#pragma HLS ARRAY_PARTITION variable=win complete dim=2
+#pragma HLS ARRAY_PARTITION variable=win complete dim=4
+    unsigned r = 0, c = 0, g = 0;
+    unsigned rs = 0, cs = 0;  // stride phases of the current row and column
+    bool have_head = false;
+    word w[N];
+    sample_id_t id = 0;
+EECC_LABEL(window_loop)
+    EECC_PIPELINED(1, 3)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        EECC_ITER();
+        const bool first = r == 0 && c == 0 && g == 0;
+        if (first) {
+            if (read_group<N>(in, w)) break;
+            id = w[0].id;
+            have_head = true;
+        }
+        const bool real = r >= CFG::pad_top && r < CFG::pad_top + CFG::in_h &&
+                          c >= CFG::pad_left && c < CFG::pad_left + CFG::in_w;
+        if (real && !have_head) read_group<N>(in, w);
+        if (real) have_head = false;
+        const bool ready = r + 1 >= KH && c + 1 >= KW && rs == 0 && cs == 0;
+        window_word<CFG::kernel_h * CFG::kernel_w> o[N];
+        for (unsigned l = 0; l < N; l++) {
+#pragma HLS UNROLL
+            const data_t x = real ? w[l].data : pad;
+            for (unsigned ky = 0; ky < KH; ky++) {
+#pragma HLS UNROLL
+                for (unsigned kx = 0; kx + 1 < KW; kx++) {
+#pragma HLS UNROLL
+                    win[ky][kx][g][l] = win[ky][kx + 1][g][l];
+                }
+                if (ky + 1 < KH) {
+                    win[ky][KW - 1][g][l] = lb[ky][c][g][l];
+                } else {
+                    win[ky][KW - 1][g][l] = x;
+                }
+            }
+            for (unsigned ky = 0; ky + 2 < KH; ky++) {
+#pragma HLS UNROLL
+                lb[ky][c][g][l] = lb[ky + 1][c][g][l];
+            }
+            if (KH > 1) lb[LB - 1][c][g][l] = x;
+            for (unsigned ky = 0; ky < KH; ky++) {
+#pragma HLS UNROLL
+                for (unsigned kx = 0; kx < KW; kx++) {
+#pragma HLS UNROLL
+                    o[l].v[ky * KW + kx] = win[ky][kx][g][l];
+                }
+            }
+            o[l].id = id;
+            o[l].real = real_span(r + 1 - KH, KH, CFG::pad_top, CFG::in_h) *
+                        real_span(c + 1 - KW, KW, CFG::pad_left, CFG::in_w);
+        }
+        if (ready) {
+            for (unsigned l = 0; l < N; l++) {
+#pragma HLS UNROLL
+                out[l].write(o[l]);
+            }
+        }
+        // next position: channel group, then column, then row (stride phases follow)
+        if (g + 1 < G) {
+            g++;
+            continue;
+        }
+        g = 0;
+        if (c + 1 >= KW) cs = cs + 1 == CFG::stride_w ? 0 : cs + 1;
+        if (c + 1 < D::pad_w) {
+            c++;
+            continue;
+        }
+        c = 0;
+        cs = 0;
+        if (r + 1 >= KH) rs = rs + 1 == CFG::stride_h ? 0 : rs + 1;
+        r = r + 1 < D::pad_h ? r + 1 : 0;
+        if (r == 0) rs = 0;
+    }
+    window_word<CFG::kernel_h * CFG::kernel_w> e;
+    e.id = END_ID;
+    e.end = true;
+    for (unsigned l = 0; l < N; l++) {
+#pragma HLS UNROLL
+        out[l].write(e);
+    }
 }
 
 }  // namespace eecc
