@@ -143,24 +143,37 @@ def model_cycles(op: Operation) -> float | None:
     return float(op.latency_cycles(op.current_fold_value()))
 
 
-def layer_rows(module: ModuleOp, processes: list[dict[str, Any]]) -> list[LayerTiming]:
+def layer_rows(module: ModuleOp, processes: list[dict[str, Any]],
+               fifos: list[dict[str, Any]]) -> list[LayerTiming]:
     """A row per emitted layer, in the emitter's layer order."""
     from eecc.emit.naming import layer_names
 
-    by_name = {p["name"]: p for p in processes}
     rows = []
     for op, name in layer_names(_graph(module)).items():
-        proc = by_name.get(name)
-        if proc is None:
+        modules = [p for p in processes if p["name"] == name or p["name"].startswith(name + ".")]
+        if not modules:
             continue
+        # a layer built of modules (a DATAFLOW of its own) runs at its slowest module's pace
+        proc = max(modules, key=lambda p: (_service(p) or 0.0, p["name"]))
         busy = proc["finish"] - proc["start"] - proc["starved"] - proc["blocked"]
-        peak = None
-        if isinstance(op, CondBufferOp) and proc["peak"] >= 0:
-            peak = float(proc["peak"])
         rows.append(LayerTiming(name, op.name, proc["samples"] or proc["control_samples"],
                                 _service(proc), model_cycles(op), busy, proc["starved"],
-                                proc["blocked"], peak))
+                                proc["blocked"], _peak_maps(op, name, proc, fifos)))
     return rows
+
+
+def _peak_maps(op: Operation, name: str, proc: dict[str, Any],
+               fifos: list[dict[str, Any]]) -> float | None:
+    """A condbuffer's peak occupancy in feature maps: its map FIFO's peak fill over the words
+    of one map per lane (or the peak count the layer recorded itself)."""
+    if not isinstance(op, CondBufferOp):
+        return None
+    queues = [f for f in fifos if f["writer"] == f"{name}.write"]
+    if not queues:
+        return float(proc["peak"]) if proc["peak"] >= 0 else None
+    c, h, w = chw(op.input.type)
+    words = c * h * w / op.current_fold_value().coarse
+    return max(f["peak"] for f in queues) / words
 
 
 def analyse(raw: dict[str, Any], module: ModuleOp, *, clock_mhz: float,
@@ -182,7 +195,8 @@ def analyse(raw: dict[str, Any], module: ModuleOp, *, clock_mhz: float,
     return TimedReport(
         clock_mhz=clock_mhz, cycles=raw["cycles"], samples=n, throughput=throughput,
         throughput_batch=throughput_batch, throughput_model=throughput_model,
-        latency_cycles=latency, deadlock=raw["deadlock"], layers=layer_rows(module, leaves),
+        latency_cycles=latency, deadlock=raw["deadlock"],
+        layers=layer_rows(module, leaves, raw["fifos"]),
         processes=leaves, fifos=raw["fifos"],
         settings={k: raw[k] for k in ("fifo_depth", "stall", "seed")})
 
