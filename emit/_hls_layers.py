@@ -198,7 +198,9 @@ def exit_decision(op: ExitDecisionOp, name: str, env: Env) -> LayerCode:
 
 def condbuffer(op: CondBufferOp, name: str, env: Env) -> LayerCode:
     coarse = _fold(op)["coarse"]
-    depth = op.depth.value.data if op.depth is not None else 2
+    if op.depth is None:
+        raise EeccError(f"-t hls: '{op.name}' ({name}) has no depth: run --ee-legalize-hls first")
+    depth = op.depth.value.data
     mode = "eecc::DROP_ON_EXIT" if op.drops_on_exit else "eecc::PASS_ON_EXIT"
     fields = _elementwise(op, coarse) + [("depth", depth), ("mode", mode)]
     ports = [Port("in", False, coarse), Port("ctrl", False, 0, ctrl=True),

@@ -6,9 +6,9 @@ split owns `<split>_out[n][lanes]`; every other op writes `<op>_out[lanes]`. An 
 decision writes `<op>_ctrl`, forked by `eecc::ctrl_split` into `<op>_ctrl_to[n]` when
 several condbuffers read it. Values are looked through `ee.flatten` and stage boundaries.
 
-Depths (`#pragma HLS STREAM`, and `EECC_STREAM` for the timed C simulation): 2 words for a stream between two layers; a whole result for
-an exit merge's inputs (a result waits while the merge serves another exit); the deepest
-consuming condbuffer's depth for control tokens (decisions may lead their feature maps).
+Depths (`#pragma HLS STREAM`, and `EECC_STREAM` for the timed C simulation): the
+`fifo_depths` that `ee-legalize-hls` wrote on each producer (`passes/_fifo_depths.py`); an
+exit merge's input array takes the deepest of its inputs'.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from xdsl.ir import Operation, SSAValue
 from eecc.dialects.ee import CondBufferOp, ExitMergeOp, GraphOp, OutputOp, StreamType
 from eecc.emit._hls_layers import LayerCode
 from eecc.emit.naming import resolve
+from eecc.passes._fifo_depths import depth_of
 from eecc.errors import EeccError
 
 WORD = "hls::stream<eecc::word>"
 CTRL = "hls::stream<eecc::ctrl_word>"
-DEFAULT_DEPTH = 2
 
 
 class StreamPlan:
@@ -65,7 +65,7 @@ class StreamPlan:
     def _merge_inputs(self, op: ExitMergeOp) -> None:
         name, port = self.names[op], self.codes[op].ports[0]
         assert isinstance(op.output.type, StreamType)
-        depth = op.output.type.num_elements // port.lanes
+        depth = max(depth_of(v) for v in op.inputs)
         array = self.declare(WORD, f"{name}_in", f"[{port.count}][{port.lanes}]", depth)
         self.ports[op]["in"] = array
         for i, value in enumerate(op.inputs):
@@ -82,7 +82,7 @@ class StreamPlan:
                 ports[port.role] = self._control(op, port.lanes)
             elif port.count > 1:
                 array = self.declare(WORD, f"{name}_out", f"[{port.count}][{port.lanes}]",
-                                     DEFAULT_DEPTH)
+                                     depth_of(op.results[0]))
                 for i, result in enumerate(op.results):
                     self._bind(result, f"{array}[{i}]", op)
                 ports[port.role] = array
@@ -90,14 +90,14 @@ class StreamPlan:
                 result = resolve(op.results[0])
                 if result not in self.expr:
                     self.expr[result] = self.declare(WORD, f"{name}_out", f"[{port.lanes}]",
-                                                     DEFAULT_DEPTH)
+                                                     depth_of(result))
                 ports[port.role] = self.expr[result]
 
     def _control(self, op: Operation, fanout: int) -> str:
         name = self.names[op]
         readers = [c for c in self.names if isinstance(c, CondBufferOp)
                    and c.control == op.results[0]]
-        depth = max((c.depth.value.data if c.depth else 2 for c in readers), default=2)
+        depth = depth_of(op.results[0])
         decision = self.declare(CTRL, f"{name}_ctrl", "", depth)
         self.ports[op]["decision"] = decision
         if fanout == 0:

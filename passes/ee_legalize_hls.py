@@ -5,7 +5,12 @@ library needs that the IR leaves implicit is made explicit here, so that the pri
 is exactly the IR:
 
 - every hardware op carries an explicit `#ee.fold` (`#ee.fold<>`, unfolded, if it had none);
-- every `ee.condbuffer` has a `depth` (2 feature maps if `--ee-size-buffers` did not run);
+- every `ee.condbuffer` has a `depth` (the cost model's default, 16 feature maps, if
+  `--ee-size-buffers` did not run);
+- every layer op has `fifo_depths = array<i64: ...>`, the FIFO depth of each of its result
+  streams in words per lane (`passes/_fifo_depths.py`: a row of the map, a whole result
+  into an exit merge, the skew of reconvergent paths into an `ee.add`, a condbuffer's depth
+  of decisions), which the HLS top, the block design and the timed simulation share;
 - an `ee.repack %x lanes A to B` is inserted wherever a producer's output lanes (conv and
   linear: `coarse_out`; repack: B; every other op: `coarse`) differ from its consumer's input
   lanes (conv and linear: `coarse_in`; others: `coarse`). `ee.flatten` is no hardware: the
@@ -61,10 +66,12 @@ from eecc.dialects.ee import (
     StreamType,
 )
 from eecc.dialects.ee.hardware import HardwareOp
+from eecc.cost.exits import DEFAULT_BUFFER_DEPTH
 from eecc.emit.naming import is_layer, source
+from eecc.passes._fifo_depths import annotate_depths
 
-DEFAULT_DEPTH = 2
-"""Feature maps a condbuffer holds when no depth was sized."""
+DEFAULT_DEPTH = DEFAULT_BUFFER_DEPTH
+"""Feature maps a condbuffer holds when no depth was sized (the cost model's default)."""
 
 
 class LegalizeError(DiagnosticException):
@@ -200,3 +207,4 @@ class EeLegalizeHlsPass(passes.ModulePass):
                     repack_operand(node, index)
         retype(graph, data)
         graph.attributes["weight_type"] = weight
+        annotate_depths(graph, out_lanes)

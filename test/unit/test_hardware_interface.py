@@ -149,7 +149,7 @@ def test_linear_pool_and_control_numbers() -> None:
     assert decision.pipeline_depth(Fold()) == 180
     assert decision.resources(Fold(), ZC706) == cost.exit_decision_resources(10)
     merge = by_kind(ops, "ee.exit_merge")[0]
-    assert merge.latency_cycles(Fold()) == 20
+    assert merge.latency_cycles(Fold()) == 10
 
 
 def test_condbuffer_resources_follow_depth() -> None:

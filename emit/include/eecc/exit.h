@@ -148,14 +148,15 @@ EECC_LABEL(ctrl_split_loop)
 // Per sample: one fmap in and one ctrl_word in (matching IDs, same order); the fmap out or
 // nothing.  mode PASS_ON_EXIT keeps the fmap when the sample exits (the exit branch's
 // logits), DROP_ON_EXIT keeps it when the sample does not exit (the backbone fmap).
-// The queue the throughput model assumes, as a DATAFLOW of two flat II=1 pipelines:
-//   condbuffer_write  always accepts: one word per lane per cycle into a FIFO of `depth`
-//                     whole fmaps (BRAM: depth * H * W * C / coarse words per lane);
-//   condbuffer_read   per fmap: takes the decision, then forwards or drops the whole fmap
-//                     at one word per lane per cycle.
-// Storing and emitting overlap; H * W * C / coarse cycles per fmap each.  End: the writer
-// forwards the input's end token into the FIFO; the reader, finding it where an fmap would
-// start, consumes the control end token and writes its own end token.
+// The queue the throughput model assumes, one flat II=1 pipeline around a ring of `depth`
+// whole fmaps per lane (a dual-port BRAM: one port stores, the other emits):
+//   store  whenever a word group is there and the ring has room, one word per lane per
+//          cycle (a map takes a slot with its first word);
+//   serve  when a stored map's decision is there: a dropped map frees its slot in that
+//          cycle; a kept map leaves at one word per lane per cycle, while the output has room.
+// Storing and serving overlap in every cycle.  H * W * C / coarse cycles per fmap stored.
+// End: after the input's end token, once every stored map is served, it consumes the
+// control end token and writes the end token.
 enum condbuffer_mode { PASS_ON_EXIT = 0, DROP_ON_EXIT = 1 };
 
 struct condbuffer_config {
@@ -170,68 +171,100 @@ struct condbuffer_config {
 template <class CFG>
 struct condbuffer_dims {
     static const unsigned words = CFG::height * CFG::width * CFG::channels / CFG::coarse;
-    static const unsigned fifo_words = CFG::depth * words + 1;  // + the end token
+    static const unsigned ring_words = CFG::depth * words;
 };
-
-template <class CFG>
-void condbuffer_write(hls::stream<word> in[CFG::coarse], hls::stream<word> maps[CFG::coarse]) {
-    word w[CFG::coarse];
-EECC_LABEL(cb_write_loop)
-    EECC_PIPELINED(1, 2)
-    while (true) {
-#pragma HLS PIPELINE II=1
-        EECC_ITER();
-        const bool end = read_group<CFG::coarse>(in, w);
-        for (unsigned l = 0; l < CFG::coarse; l++) {
-#pragma HLS UNROLL
-            maps[l].write(w[l]);
-        }
-        if (end) break;
-    }
-}
-
-template <class CFG>
-void condbuffer_read(hls::stream<word> maps[CFG::coarse], hls::stream<ctrl_word> &ctrl,
-                     hls::stream<word> out[CFG::coarse]) {
-    unsigned i = 0;
-    bool keep = false;
-    word w[CFG::coarse];
-EECC_LABEL(cb_read_loop)
-    EECC_PIPELINED(1, 2)
-    while (true) {
-#pragma HLS PIPELINE II=1
-        EECC_ITER();
-        const bool end = read_group<CFG::coarse>(maps, w);
-        if (i == 0) {
-            if (end) break;
-            const ctrl_word c = ctrl.read();
-            EECC_CHECK(!c.end && c.id == w[0].id, "condbuffer: decision does not match fmap");
-            keep = CFG::mode == PASS_ON_EXIT ? c.exit : !c.exit;
-        }
-        if (keep) {
-            for (unsigned l = 0; l < CFG::coarse; l++) {
-#pragma HLS UNROLL
-                out[l].write(w[l]);
-            }
-        }
-        i = i + 1 < condbuffer_dims<CFG>::words ? i + 1 : 0;
-    }
-    const ctrl_word last = ctrl.read();
-    EECC_CHECK(last.end, "condbuffer: more decisions than fmaps");
-    write_end<CFG::coarse>(out);
-}
 
 template <class CFG>
 void condbuffer(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ctrl,
                 hls::stream<word> out[CFG::coarse]) {
-#pragma HLS DATAFLOW
-    hls::stream<word> maps[CFG::coarse];
-#pragma HLS STREAM variable=maps depth=condbuffer_dims<CFG>::fifo_words
-    EECC_LOCAL_STREAM(maps, condbuffer_dims<CFG>::fifo_words);
-    EECC_DATAFLOW_BEGIN();
-    EECC_SUBPROCESS("write", condbuffer_write<CFG>(in, maps));
-    EECC_SUBPROCESS("read", condbuffer_read<CFG>(maps, ctrl, out));
-    EECC_DATAFLOW_END();
+    typedef condbuffer_dims<CFG> D;
+    const unsigned C = CFG::coarse;
+    static data_t ring[CFG::coarse][D::ring_words];
+#pragma HLS ARRAY_PARTITION variable=ring complete dim=1
+#pragma HLS DEPENDENCE variable=ring inter false
+    sample_id_t ids[CFG::depth];
+    unsigned waddr = 0, raddr = 0, wslot = 0, rslot = 0, wi = 0, ri = 0;
+    unsigned used = 0, stored = 0;  // slots taken, maps complete
+    bool in_done = false, forwarding = false;
+    word w[CFG::coarse];
+EECC_LABEL(cb_loop)
+    EECC_PIPELINED(1, 2)
+    while (!in_done || used > 0) {
+#pragma HLS PIPELINE II=1
+        EECC_ITER();
+        bool active = false;
+        const bool room = wi > 0 || used < CFG::depth;
+        if (!in_done && room && !in[0].empty()) {
+            active = true;
+            if (read_group<C>(in, w)) {
+                EECC_CHECK(wi == 0, "condbuffer: end token inside an fmap");
+                in_done = true;
+            } else {
+                if (wi == 0) {
+                    ids[wslot] = w[0].id;
+                    used++;
+                }
+                for (unsigned l = 0; l < C; l++) {
+#pragma HLS UNROLL
+                    ring[l][waddr] = w[l].data;
+                }
+                waddr = waddr + 1 < D::ring_words ? waddr + 1 : 0;
+                if (++wi == D::words) {
+                    wi = 0;
+                    wslot = wslot + 1 < CFG::depth ? wslot + 1 : 0;
+                    stored++;
+                }
+            }
+        }
+        if (!forwarding && stored > 0 && !ctrl.empty()) {
+            active = true;
+            const ctrl_word c = ctrl.read();
+            EECC_CHECK(!c.end && c.id == ids[rslot], "condbuffer: decision does not match fmap");
+            if (CFG::mode == PASS_ON_EXIT ? c.exit : !c.exit) {
+                forwarding = true;
+                ri = 0;
+            } else {  // dropped: the slot is free again
+                raddr = raddr + D::words < D::ring_words ? raddr + D::words : 0;
+                rslot = rslot + 1 < CFG::depth ? rslot + 1 : 0;
+                stored--;
+                used--;
+            }
+        } else if (forwarding) {
+            bool space = true;
+            for (unsigned l = 0; l < C; l++) {
+#pragma HLS UNROLL
+                if (out[l].full()) space = false;
+            }
+            if (space) {
+                active = true;
+                for (unsigned l = 0; l < C; l++) {
+#pragma HLS UNROLL
+                    out[l].write(make_word(ids[rslot], ring[l][raddr]));
+                }
+                raddr = raddr + 1 < D::ring_words ? raddr + 1 : 0;
+                if (++ri == D::words) {
+                    forwarding = false;
+                    rslot = rslot + 1 < CFG::depth ? rslot + 1 : 0;
+                    stored--;
+                    used--;
+                }
+            }
+        }
+        EECC_PEAK(used);
+        // the store side is the queue's rate: a cycle it could not store is starved (no
+        // word) or blocked (ring full)
+        if (!in_done && !room) {
+            EECC_STALLED(1);
+        } else if (!in_done && wi == 0 && !active) {
+            EECC_IDLE(1);
+        }
+#ifndef EECC_TIMED
+        EECC_CHECK(active || in_done, "condbuffer: no fmap or decision left before the end token");
+#endif
+    }
+    const ctrl_word last = ctrl.read();
+    EECC_CHECK(last.end, "condbuffer: more decisions than fmaps");
+    write_end<CFG::coarse>(out);
 }
 
 // ======================================================================= exit merge

@@ -13,6 +13,8 @@
 //   EECC_MARK(t) / EECC_IDLE_SINCE(t), EECC_IDLE(n)
 //                              a polling loop's round (n cycles) that found nothing counts
 //                              as starved.
+//   EECC_STALLED(n)            n cycles a polling loop could not go on for lack of room
+//                              count as blocked.
 // In a DATAFLOW top:
 //   EECC_STREAM(var, depth)    the depth of a declared stream (as #pragma HLS STREAM).
 //   EECC_DATAFLOW_BEGIN() / EECC_PROCESS("name", call) / EECC_DATAFLOW_END()
@@ -33,6 +35,7 @@
 #define EECC_MARK(t) const unsigned long long t = eecc::timed::clock()
 #define EECC_IDLE_SINCE(t) eecc::timed::idle_since(t)
 #define EECC_IDLE(n) eecc::timed::idle(n)
+#define EECC_STALLED(n) eecc::timed::stalled(n)
 #define EECC_STREAM(var, depth) eecc::timed::declare(var, #var, depth)
 #define EECC_DATAFLOW_BEGIN() eecc::timed::region eecc_region_
 #define EECC_PROCESS(name, ...) eecc_region_.spawn(name, [&]() { __VA_ARGS__; })
@@ -53,6 +56,9 @@
 #define EECC_MARK(t)
 #define EECC_IDLE(n) \
     do {             \
+    } while (0)
+#define EECC_STALLED(n) \
+    do {                \
     } while (0)
 #define EECC_IDLE_SINCE(t) \
     do {                   \

@@ -61,7 +61,8 @@ struct process {
     cycle_t offset;                  // write latency inside the current pipeline
     std::vector<pipeline_state> loops;
     fifo_base *wait_on;              // FIFO a READING / WRITING / POLLING process waits on
-    bool poll_empty;                 // the scheduler answered the pending poll: empty
+    bool poll_empty;                 // the scheduler answered the pending poll: empty / full
+    bool poll_full;                  // the pending poll asks "full?" (else "empty?")
     process *parent;
     unsigned live_children;
     bool region;                     // opened a DATAFLOW region (not a leaf process)
@@ -75,7 +76,8 @@ struct process {
     cycle_t bound_val;
     process()
         : stack(0), stack_size(0), index(0), state(READY), now(0), start(0), finish(0),
-          starved(0), blocked(0), offset(0), wait_on(0), poll_empty(false), parent(0),
+          starved(0), blocked(0), offset(0), wait_on(0), poll_empty(false), poll_full(false),
+          parent(0),
           live_children(0), region(false), peak(-1), bound_gen(0), bound_val(0) {
         samples[0] = samples[1] = 0;
         last_id[0] = last_id[1] = 0;
@@ -219,8 +221,9 @@ class simulator {
         return b;
     }
 
-    // The bound for a poll of a FIFO with no unread word: its writer's, or, while nobody has
-    // written it yet, the least of every other live process's.
+    // The bound for a poll of a FIFO with no unread word (or no free slot): its writer's
+    // (reader's), or, while nobody has used that side yet, the least of every other live
+    // process's.
     cycle_t writer_bound(process *writer, const process *poller) {
         generation++;
         if (writer) return lower_bound(writer);
@@ -285,10 +288,12 @@ struct fifo_base {
     std::deque<cycle_t> wtime;     // write times of the unread words
     std::vector<cycle_t> rtime;    // read times of the last `depth` reads (a ring)
     cycle_t quiet_until;           // no word is written before this cycle (a poll's bound)
+    cycle_t busy_until;            // no word is read before this cycle (a poll's bound)
 
     fifo_base()
         : name("stream"), depth(simulator::get().config.default_depth), writer(0), reader(0),
-          waiting_reader(0), waiting_writer(0), writes(0), reads(0), peak(0), quiet_until(0) {
+          waiting_reader(0), waiting_writer(0), writes(0), reads(0), peak(0), quiet_until(0),
+          busy_until(0) {
         if (simulator::get().config.depth_override) depth = simulator::get().config.depth_override;
         rtime.assign(depth, 0);
         simulator::get().live.push_back(this);
@@ -345,6 +350,47 @@ struct fifo_base {
         simulator &s = simulator::get();
         s.moves++;
         if (waiting_writer) s.wake(waiting_writer);
+        for (size_t i = 0; i < s.pollers.size(); i++) {
+            if (s.pollers[i]->wait_on == this && s.pollers[i]->poll_full) {
+                s.wake(s.pollers[i]);
+                break;
+            }
+        }
+    }
+
+    // Whether the slot of the next write is known: free already, or taken by a word whose
+    // read has happened (at a known time).
+    bool slot_known(const process *p) const {
+        (void)p;
+        return writes < depth || reads > writes - depth;
+    }
+
+    // The hardware's answer to "no room for a word?" at the poller's write time; may wait.
+    bool poll_full(process *p) {
+        if (!writer) writer = p;
+        simulator &s = simulator::get();
+        while (true) {
+            const cycle_t t = p->now + p->offset;
+            if (writes < depth) return false;
+            const unsigned long long k = writes - depth;  // its read frees the slot
+            if (reads > k) return rtime[k % depth] + 1 > t;
+            if (t <= busy_until) return true;
+            const cycle_t b = s.writer_bound(reader, p);
+            if (b == simulator::NEVER || b >= t) {
+                busy_until = b;  // no word is read before b
+                return true;
+            }
+            p->state = POLLING;
+            p->wait_on = this;
+            p->poll_full = true;
+            p->poll_empty = false;
+            s.pollers.push_back(p);
+            s.yield();
+            if (p->poll_empty) {
+                p->poll_empty = false;
+                return true;
+            }
+        }
     }
 
     // Waits (as the current process) for room for word `writes`; returns its write time.
@@ -400,6 +446,7 @@ struct fifo_base {
             }
             p->state = POLLING;
             p->wait_on = this;
+            p->poll_full = false;
             p->poll_empty = false;
             s.pollers.push_back(p);
             s.yield();
@@ -415,8 +462,10 @@ inline void simulator::resolve_pollers() {
     for (size_t i = 0; i < pollers.size();) {
         process *q = pollers[i];
         fifo_base *f = q->wait_on;
-        const bool known = f->writes > f->reads ||
-                           (f->writer && (f->writer->state == DONE || f->writer->now >= q->now));
+        const bool known = q->poll_full ? f->slot_known(q)
+                                        : f->writes > f->reads ||
+                                              (f->writer && (f->writer->state == DONE ||
+                                                             f->writer->now >= q->now));
         if (known) {
             wake(q);  // removes q from pollers
         } else {
@@ -455,8 +504,11 @@ inline bool simulator::decide_pollers() {
     for (size_t i = 0; i < pollers.size();) {
         process *q = pollers[i];
         fifo_base *f = q->wait_on;
-        const cycle_t b = writer_bound(f->writer, q);
-        if (f->writes > f->reads || b == NEVER || b >= q->now) {
+        const cycle_t t = q->now + q->offset;
+        const bool decided = q->poll_full
+            ? f->slot_known(q) || writer_bound(f->reader, q) >= t
+            : f->writes > f->reads || writer_bound(f->writer, q) >= q->now;
+        if (decided) {
             wake(q);
             woke = true;
         } else {
@@ -545,8 +597,8 @@ class fifo : public fifo_base {
 
     bool full() {
         process *p = simulator::get().current;
-        if (!p || writes < depth) return false;
-        return reads <= writes - depth || rtime[(writes - depth) % depth] + 1 > p->now + p->offset;
+        if (!p) return false;
+        return poll_full(p);
     }
 
     bool read_nb(T &v) {
@@ -685,6 +737,12 @@ inline void idle_since(cycle_t t) {
 inline void idle(cycle_t n) {
     process *p = self();
     if (p) p->starved += n;
+}
+
+// The current cycles were lost to a full buffer (a polling loop's back-pressure).
+inline void stalled(cycle_t n) {
+    process *p = self();
+    if (p) p->blocked += n;
 }
 
 inline void gauge(long long value) {
