@@ -192,10 +192,10 @@ EECC_LABEL(cb_loop)
     while (!in_done || used > 0) {
 #pragma HLS PIPELINE II=1
         EECC_ITER();
-        bool active = false;
+        bool active = false, took = false;
         const bool room = wi > 0 || used < CFG::depth;
         if (!in_done && room && !in[0].empty()) {
-            active = true;
+            active = took = true;
             if (read_group<C>(in, w)) {
                 EECC_CHECK(wi == 0, "condbuffer: end token inside an fmap");
                 in_done = true;
@@ -255,12 +255,13 @@ EECC_LABEL(cb_loop)
         // word) or blocked (ring full)
         if (!in_done && !room) {
             EECC_STALLED(1);
-        } else if (!in_done && wi == 0 && !active) {
+        } else if (!in_done && !took) {
             EECC_IDLE(1);
         }
 #ifndef EECC_TIMED
         EECC_CHECK(active || in_done, "condbuffer: no fmap or decision left before the end token");
 #endif
+        (void)active;
     }
     const ctrl_word last = ctrl.read();
     EECC_CHECK(last.end, "condbuffer: more decisions than fmaps");
