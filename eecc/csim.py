@@ -79,26 +79,30 @@ def project_library(project_dir: Path) -> Path:
 
 def _sources_hash(project_dir: Path, defines: tuple[str, ...]) -> str:
     digest = hashlib.sha256(" ".join(CXX_FLAGS + defines).encode())
-    files = sorted((project_dir / "hls").glob("*.*")) + [project_dir / "tb" / "testbench.cpp"]
+    files = sorted((project_dir / "hls").glob("*.*")) + sorted((project_dir / "tb").glob("*.cpp"))
+    files += sorted((project_dir / "hls" / "layers").glob("*.cpp"))
     files += sorted((project_library(project_dir) / "eecc").glob("*.h"))
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:20]
 
 
-def build(project_dir: Path, build_dir: Path | None = None, *,
-          timed: bool = False) -> tuple[Path, float, bool]:
+def build(project_dir: Path, build_dir: Path | None = None, *, timed: bool = False,
+          board: bool = False) -> tuple[Path, float, bool]:
     """The testbench executable (cached by content), the build time and whether it was cached.
-    `timed` builds the timed C simulation (`-DEECC_TIMED`, docs/timed-csim.md)."""
-    defines = ("EECC_TIMED",) if timed else ()
+    `timed` builds the timed C simulation (`-DEECC_TIMED`, docs/timed-csim.md); `board` runs
+    the per-layer IP tops chained as the block design chains them (`tb/board.cpp`)."""
+    defines = (("EECC_TIMED",) if timed else ()) + (("EECC_BOARD",) if board else ())
     key = _sources_hash(project_dir, defines)
     folder = Path(build_dir) if build_dir else Path(tempfile.gettempdir()) / "eecc-csim" / key
-    exe = folder / f"testbench{'-timed' if timed else ''}-{key}"
+    kind = "".join(f"-{d.removeprefix('EECC_').lower()}" for d in defines)
+    exe = folder / f"testbench{kind}-{key}"
     if exe.is_file():
         return exe, 0.0, True
     folder.mkdir(parents=True, exist_ok=True)
-    sources = [project_dir / "hls" / f"{model_name(project_dir)}_top.cpp",
-               project_dir / "tb" / "testbench.cpp"]
+    sources = [project_dir / "tb" / "testbench.cpp"]
+    if not board:
+        sources.insert(0, project_dir / "hls" / f"{model_name(project_dir)}_top.cpp")
     start = time.perf_counter()
     tmp = folder / f".{exe.name}.tmp"
     try:
@@ -160,7 +164,7 @@ class DeadlockError(EeccError):
 
 def run_csim(project_dir: Path, inputs: np.ndarray, *, build_dir: Path | None = None,
              data_format: FixedFormat | None = None,
-             timed: TimedOptions | None = None,
+             timed: TimedOptions | None = None, board: bool = False,
              progress: Callable[[int, int], None] | None = None) -> CsimResult:
     """Build (or reuse) and run the project's testbench on `inputs` (float `[N, ...]`
     quantised to `data_format`, default the project's, or raw integers); with `timed`, the
@@ -171,7 +175,8 @@ def run_csim(project_dir: Path, inputs: np.ndarray, *, build_dir: Path | None = 
     if inputs.dtype.kind == "f":
         fmt = data_format or project_format(project_dir)[0]
         inputs = fmt.quantize(inputs)
-    exe, build_seconds, cached = build(project_dir, build_dir, timed=timed is not None)
+    exe, build_seconds, cached = build(project_dir, build_dir, timed=timed is not None,
+                                       board=board)
     raw = None
     with tempfile.TemporaryDirectory(prefix="eecc-csim-") as tmp:
         in_path, out_path = Path(tmp) / "inputs.bin", Path(tmp) / "outputs.txt"

@@ -150,7 +150,10 @@ def layer_rows(module: ModuleOp, processes: list[dict[str, Any]],
 
     rows = []
     for op, name in layer_names(_graph(module)).items():
-        modules = [p for p in processes if p["name"] == name or p["name"].startswith(name + ".")]
+        # the layer's process, or the modules of a layer built as a DATAFLOW of its own (the
+        # AXI-Stream converters of a layer IP are not the layer)
+        modules = [p for p in processes if p["name"] == name] or [
+            p for p in processes if p["name"].startswith(name + ".") and "axis" not in p["name"]]
         if not modules:
             continue
         # a layer built of modules (a DATAFLOW of its own) runs at its slowest module's pace

@@ -35,6 +35,7 @@ class StreamPlan:
         self.ctrl: dict[Operation, str] = {}
         self.decls: list[str] = []
         self.depths: dict[str, int] = {}
+        self.dims: dict[str, str] = {}
         self.ports: dict[Operation, dict[str, str]] = {op: {} for op in names}
         self.expr[graph.body.block.args[0]] = "in"
         out = graph.body.block.last_op
@@ -53,6 +54,7 @@ class StreamPlan:
         self.decls.append(f"#pragma HLS STREAM variable={name} depth={depth}")
         self.decls.append(f"    EECC_STREAM({name}, {depth});")
         self.depths[name] = depth
+        self.dims[name] = dims
         return name
 
     def _bind(self, value: SSAValue, expr: str, op: Operation) -> None:

@@ -32,6 +32,12 @@ TEMPLATE = """\
 //   testbench INPUTS.bin OUTPUTS.txt
 //   testbench INPUTS.bin OUTPUTS.txt TIMED.json [--fifo-depth N] [--stall P] [--seed S]  (EECC_TIMED)
 #include "../hls/{model}_top.h"
+#ifdef EECC_BOARD
+#include "board.cpp"  // the layer IPs chained as on the board (eecc csim --board)
+#define EECC_DUT {model}_board
+#else
+#define EECC_DUT {model}_top
+#endif
 
 #include <cstdio>
 #include <cstdlib>
@@ -249,7 +255,7 @@ def testbench(model: str, *, in_words: int, out_words: int, in_lanes: int, out_l
     args = "in, result, exit_index" if has_exits else "in, result"
     return TEMPLATE.format(
         model=model, in_words=in_words, out_words=out_words, in_lanes=in_lanes,
-        out_lanes=out_lanes, batch=batch, call=f"{model}_top({args})",
+        out_lanes=out_lanes, batch=batch, call=f"EECC_DUT({args})",
         next_exit=NEXT_EXIT if has_exits else f"const int exit = {n_exits - 1};",
         check_exit_end=CHECK_EXIT_END if has_exits else "",
         check_exit_id=CHECK_EXIT_ID if has_exits else "",

@@ -37,13 +37,7 @@ from eecc.emit.naming import layer_names, layer_order
 from eecc.errors import EeccError
 from eecc.passes._fifo_depths import depth_of
 
-MIN_FIFO_DEPTH = 16  # axis_data_fifo depths are powers of two, 16 .. 32768
 
-
-def axis_fifo_depth(words: int) -> int:
-    """The block design's FIFO for a stream `ee-legalize-hls` gave `words` per lane: the
-    smallest axis_data_fifo depth (a power of two, at least 16) that holds them."""
-    return max(MIN_FIFO_DEPTH, 1 << max(words - 1, 1).bit_length())
 
 
 @dataclass(frozen=True)
@@ -164,7 +158,7 @@ def _connect(design: Design, names: dict[Operation, str], dst: Operation, k: int
         src_ports = [out_port(src.op, src.index, use, fanout)]
     else:
         src_ports = [out_port(src.op, src.index, lane, 1) for lane in range(lanes)]
-    depth = axis_fifo_depth(depth_of(src))
+    depth = depth_of(src)
     for sp, dp in zip(src_ports, dst_ports, strict=True):
         design.links.append(Link(names[src.op], sp, names[dst], dp, depth))
 

@@ -10,6 +10,7 @@ from the library's base config (`emit/_hls_layers.py`), raw-bit weight tables
     hls/<model>_top.cpp         the top DATAFLOW function: every call in topological order
     hls/layers/<layer>_top.cpp  one IP per layer, AXI-Stream per lane
     tb/testbench.cpp            C simulation: inputs from a file, outputs to a file
+    tb/board.cpp                the layer IPs chained as the block design chains them
 
 `HlsTarget` prints every file, sorted by path, each after a line `// ===== <path> =====`.
 Each call carries a trace comment: op, source location, stage, rate and fold.
@@ -26,6 +27,7 @@ from xdsl.ir import Operation
 from xdsl.utils.target import Target
 
 from eecc.dialects.ee import FixedType, GraphOp, StageOp, StreamType
+from eecc.emit._hls_board import board_cpp
 from eecc.emit._hls_ip import ip_top
 from eecc.emit._hls_layers import EMITTERS, Env, LayerCode
 from eecc.emit._hls_streams import StreamPlan
@@ -116,6 +118,8 @@ def emit_hls_project(module: ModuleOp, *, model_name: str = "model",
     for op, name in names.items():
         files[f"hls/layers/{name}_top.cpp"] = ip_top(name, codes[op], model_name, traces[op])
     files["tb/testbench.cpp"] = testbench(model_name, batch=batch, **io)
+    files["tb/board.cpp"] = board_cpp(model_name, names, codes, plan, io["in_lanes"],
+                                      io["out_lanes"], io["has_exits"])
     return files
 
 

@@ -15,6 +15,10 @@ Each layer op gets `fifo_depths = array<i64: ...>`, one depth per result, in wor
   ops on the longer path, so the reconvergence cannot deadlock;
 - an exit decision's control stream: the deepest consuming condbuffer's depth + 2 tokens (a
   decision may lead its feature map by the whole buffer).
+
+Each depth is then rounded up to what the block design can build, an `axis_data_fifo` depth
+(a power of two, at least 16), so the whole-network top, the chained layer IPs and both timed
+simulations have the very same FIFOs.
 """
 
 from __future__ import annotations
@@ -30,6 +34,12 @@ from eecc.emit.naming import is_layer, resolve, source
 
 SLACK = 2
 ATTR = "fifo_depths"
+MIN_FIFO_DEPTH = 16  # axis_data_fifo depths are powers of two, 16 .. 32768
+
+
+def axis_fifo_depth(words: int) -> int:
+    """The smallest axis_data_fifo depth (a power of two, at least 16) holding `words`."""
+    return max(MIN_FIFO_DEPTH, 1 << max(words - 1, 1).bit_length())
 
 
 def row_depth(value: SSAValue, lanes: int) -> int:
@@ -76,8 +86,8 @@ def annotate_depths(graph: GraphOp, out_lanes) -> None:
             key = resolve(op.control)
             ctrl[key] = max(ctrl.get(key, 0), op.depth.value.data + SLACK)
     for op in layers:
-        op.attributes[ATTR] = DenseArrayBase.from_list(
-            i64, [_depth(r, out_lanes(op), extra, merged, ctrl) for r in op.results])
+        op.attributes[ATTR] = DenseArrayBase.from_list(i64, [
+            axis_fifo_depth(_depth(r, out_lanes(op), extra, merged, ctrl)) for r in op.results])
 
 
 def _depth(result: OpResult, lanes: int, extra: dict[SSAValue, int], merged: set[SSAValue],

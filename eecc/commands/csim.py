@@ -17,7 +17,9 @@ measured cycles per sample next to its cost-model cycles, and each condbuffer's 
 occupancy, writes `OUTDIR/timed.json`, and checks that its outputs equal the untimed run's
 word for word. A deadlock prints one summary line, then every waiting process and its FIFO,
 and exits 3. `--fifo-depth N` makes every FIFO N words deep, `--stall P` makes the DMA
-streams unavailable a share P of the cycles (seeded by `--seed`).
+streams unavailable a share P of the cycles (seeded by `--seed`). `--board` simulates the
+per-layer IP tops chained with the block design's FIFO depths (`tb/board.cpp`) instead of
+the whole-network top.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def _run_timed(outdir: Path, module, x: np.ndarray, args: argparse.Namespace,
     try:
         with _progress_bar(len(x)) as progress:
             result = run_csim(outdir, x, build_dir=_build_dir(args), timed=options,
-                              progress=progress)
+                              board=args.board, progress=progress)
     except DeadlockError as err:
         report = analyse(err.raw, module, clock_mhz=clock, throughput_model=model)
         report.write(outdir / "timed.json")
@@ -167,8 +169,9 @@ def run(args: argparse.Namespace) -> int:
     mlir = outdir / "model.mlir"
     if not mlir.is_file():
         raise EeccError(f"{mlir}: no such file (the project's final IR, written by eecc compile)")
-    if not args.timed and (args.fifo_depth is not None or args.stall or args.seed != 1):
-        raise EeccError("--fifo-depth, --stall and --seed need --timed")
+    if not args.timed and (args.fifo_depth is not None or args.stall or args.seed != 1
+                           or args.board):
+        raise EeccError("--fifo-depth, --stall, --seed and --board need --timed")
     if args.fifo_depth is not None and args.fifo_depth < 1:
         raise EeccError(f"--fifo-depth {args.fifo_depth}: a FIFO holds at least 1 word")
     if not 0.0 <= args.stall < 1.0:
@@ -214,6 +217,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="timed: every FIFO N words deep (default: the emitted depths)")
     parser.add_argument("--stall", type=float, default=0.0, metavar="P",
                         help="timed: the DMA streams are unavailable a share P of the cycles")
+    parser.add_argument("--board", action="store_true",
+                        help="timed: simulate the per-layer IP tops chained with the block "
+                        "design's FIFO depths (what goes to the FPGA) instead of the whole top")
     parser.add_argument("--seed", type=int, default=1, metavar="S",
                         help="timed: seed of the --stall draws (default 1)")
     parser.set_defaults(run=run)

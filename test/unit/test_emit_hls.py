@@ -37,7 +37,7 @@ def test_layer_names_descriptive_unique_topological(blenet) -> None:
     values = list(names.values())
     assert len(set(values)) == len(values)
     assert values[0] == "ee_conv_5x32x32_k5"
-    assert "ee_exit_decision_10" in values and "ee_condbuffer_5x16x16_d2" in values
+    assert "ee_exit_decision_10" in values and "ee_condbuffer_5x16x16_d16" in values
     assert values[-1] == "ee_exit_merge_10_n2"
     order = layer_order(graph_of(blenet))
     assert list(names) == order
@@ -65,7 +65,7 @@ def test_project_layout(blenet) -> None:
     files = emit_hls_project(blenet, model_name="blenet", batch=64)
     names = layer_names(graph_of(blenet)).values()
     expected = {"hls/blenet_config.h", "hls/blenet_weights.h", "hls/blenet_top.h",
-                "hls/blenet_top.cpp", "tb/testbench.cpp"}
+                "hls/blenet_top.cpp", "tb/testbench.cpp", "tb/board.cpp"}
     expected |= {f"hls/layers/{n}_top.cpp" for n in names}
     assert set(files) == expected
     assert "static const unsigned blenet_batch = 64;" in files["hls/blenet_top.h"]

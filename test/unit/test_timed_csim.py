@@ -124,7 +124,7 @@ def test_residual_deadlock_command(tmp_path: Path, capsys: pytest.CaptureFixture
     assert code == 3
     first = err.splitlines()[0]
     assert first.startswith("eecc csim: deadlock at cycle") and "wait for each other" in first
-    assert "  ee_conv_4x8x8_k3 waits to read ee_split_4x8x8_n2_out[0][0] (0/2 words)" in err
+    assert "  ee_conv_4x8x8_k3.window waits to read ee_split_4x8x8_n2_out[0][0] (0/2 words)" in err
     timed = json.loads((folder / "timed.json").read_text())
     assert timed["deadlock"].startswith("deadlock at cycle")
 
@@ -170,7 +170,7 @@ def test_timed_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     assert main(["csim", str(folder), "--timed", "--stall", "1.5"]) == 1
     assert main(["csim", str(folder), "--timed", "--fifo-depth", "0"]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert err == ["eecc csim: error: --fifo-depth, --stall and --seed need --timed",
+    assert err == ["eecc csim: error: --fifo-depth, --stall, --seed and --board need --timed",
                    "eecc csim: error: --stall 1.5 is outside [0, 1): the share of cycles the "
                    "DMA streams are unavailable",
                    "eecc csim: error: --fifo-depth 0: a FIFO holds at least 1 word"]
@@ -229,3 +229,18 @@ def test_cycle_counts_are_deterministic(examples) -> None:
     first = run_csim(folder, x, timed=TimedOptions())
     second = run_csim(folder, x, timed=TimedOptions())
     assert first.timed == second.timed
+
+
+def test_board_chain_equals_the_top(examples) -> None:
+    """The per-layer IP tops chained on the block design's FIFOs (`tb/board.cpp`) give the
+    whole-network top's outputs and, within the AXI-Stream converters' few cycles, its
+    throughput."""
+    module, folder, x = examples["blenet"]
+    top = run_csim(folder, x, timed=TimedOptions())
+    board = run_csim(folder, x, timed=TimedOptions(), board=True)
+    assert np.array_equal(board.logits_raw, top.logits_raw)
+    assert np.array_equal(board.exits, top.exits)
+    a = analyse(top.timed, module, clock_mhz=125.0, throughput_model=None)
+    b = analyse(board.timed, module, clock_mhz=125.0, throughput_model=None)
+    assert abs(b.throughput / a.throughput - 1) < 0.03
+    assert [r.cycles_per_sample for r in a.layers] == [r.cycles_per_sample for r in b.layers]

@@ -13,7 +13,7 @@
 // CHECK-NEXT: /If.condbuffer         ee.condbuffer     0      1.0000  -     10       1      53    45    0    1
 // CHECK-NEXT: /If.condbuffer_1       ee.condbuffer     0      1.0000  -     1280     1      113   106   0    4
 // CHECK:      /rest/0/3/Conv *       ee.conv           1      0.2500  -     720000   1041   5081  6154  1    11
-// CHECK:      exit_merge_0           ee.exit_merge     0      1.0000  -     20       1      6     10    0    0
+// CHECK:      exit_merge_0           ee.exit_merge     0      1.0000  -     10       1      6     10    0    0
 // CHECK:      LUT       27180  218600     12.43%
 // CHECK-NEXT: FF        33461  437200     7.65%
 // CHECK-NEXT: DSP       14     900        1.56%

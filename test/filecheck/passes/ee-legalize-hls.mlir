@@ -3,17 +3,18 @@
 // RUN: eecc-opt %s --split-input-file -p "ee-legalize-hls{data_width=12 data_int=4 weight_width=8 weight_int=2}" | filecheck %s --check-prefix=FMT
 
 // Folds become explicit, lane changes get a repack (after the flatten, on the vector), every
-// stream becomes fixed point and the graph records the weight format. Running twice changes
-// nothing.
+// stream becomes fixed point and gets its FIFO depth (a row per lane + 2, rounded up to an
+// AXI-Stream FIFO's power of two >= 16: the 16-word vector on one lane needs 18, so 32), and
+// the graph records the weight format. Running twice changes nothing.
 
 // CHECK-LABEL: ee.graph @chain(%{{.*}}: !ee.stream<1x4x4x!ee.fixed<16, 8>>) -> !ee.stream<3x!ee.fixed<16, 8>> attributes {weight_type = !ee.fixed<16, 8>} {
 // CHECK-NEXT:    %[[C:.*]] = ee.conv {{.*}}fold = #ee.fold<coarse_out = 4, fine = 9>} : !ee.stream<1x4x4x!ee.fixed<16, 8>> -> !ee.stream<4x4x4x!ee.fixed<16, 8>>
-// CHECK-NEXT:    %[[R1:.*]] = ee.repack %[[C]] lanes 4 to 2 : !ee.stream<4x4x4x!ee.fixed<16, 8>>
-// CHECK-NEXT:    %[[R:.*]] = ee.relu %[[R1]] {fold = #ee.fold<coarse = 2>} : !ee.stream<4x4x4x!ee.fixed<16, 8>>
+// CHECK-NEXT:    %[[R1:.*]] = ee.repack %[[C]] lanes 4 to 2 {fifo_depths = array<i64: 16>} : !ee.stream<4x4x4x!ee.fixed<16, 8>>
+// CHECK-NEXT:    %[[R:.*]] = ee.relu %[[R1]] {fifo_depths = array<i64: 16>, fold = #ee.fold<coarse = 2>} : !ee.stream<4x4x4x!ee.fixed<16, 8>>
 // CHECK-NEXT:    %[[P:.*]] = ee.pool %[[R]] {{.*}}fold = #ee.fold<coarse = 2>}
 // CHECK-NEXT:    %[[F:.*]] = ee.flatten %[[P]] {fold = #ee.fold<>} : !ee.stream<4x2x2x!ee.fixed<16, 8>> -> !ee.stream<16x!ee.fixed<16, 8>>
-// CHECK-NEXT:    %[[R2:.*]] = ee.repack %[[F]] lanes 2 to 1 : !ee.stream<16x!ee.fixed<16, 8>>
-// CHECK-NEXT:    %{{.*}} = ee.linear %[[R2]] weight @fc.w {fold = #ee.fold<>} : !ee.stream<16x!ee.fixed<16, 8>> -> !ee.stream<3x!ee.fixed<16, 8>>
+// CHECK-NEXT:    %[[R2:.*]] = ee.repack %[[F]] lanes 2 to 1 {fifo_depths = array<i64: 32>} : !ee.stream<16x!ee.fixed<16, 8>>
+// CHECK-NEXT:    %{{.*}} = ee.linear %[[R2]] weight @fc.w {fifo_depths = array<i64: 16>, fold = #ee.fold<>} : !ee.stream<16x!ee.fixed<16, 8>> -> !ee.stream<3x!ee.fixed<16, 8>>
 // CHECK-NOT:     ee.repack
 // CHECK:         ee.output
 
@@ -34,17 +35,19 @@ builtin.module {
 
 // -----
 
-// An exit: condbuffers get a depth (2 when none was sized, a sized one is kept), and a
-// producer in another stage is looked through (the stage-1 relu reads 2 lanes, the
+// An exit: condbuffers get a depth (the cost model's default of 16 when none was sized, a
+// sized one is kept), the decision's tokens a FIFO of the deepest buffer + 2 (18, so 32), and
+// a producer in another stage is looked through (the stage-1 relu reads 2 lanes, the
 // condbuffer writes 2: no repack; the linear reads 1).
 
 // CHECK-LABEL: ee.graph @exit(
-// CHECK:         ee.condbuffer %{{.*}}, %{{.*}} {mode = "pass-on-exit", {{.*}}depth = 2 : i64{{.*}}}
-// CHECK:         ee.condbuffer %{{.*}}, %{{.*}} {mode = "drop-on-exit", depth = 8 : i64, fold = #ee.fold<coarse = 2>}
+// CHECK:         ee.exit_decision %{{.*}} {fifo_depths = array<i64: 32>,
+// CHECK:         ee.condbuffer %{{.*}}, %{{.*}} {fifo_depths = array<i64: 16>, mode = "pass-on-exit", {{.*}}depth = 16 : i64{{.*}}}
+// CHECK:         ee.condbuffer %{{.*}}, %{{.*}} {fifo_depths = array<i64: 16>, mode = "drop-on-exit", depth = 8 : i64, fold = #ee.fold<coarse = 2>}
 // CHECK:         ee.stage 1
-// CHECK-NEXT:      %[[R:.*]] = ee.relu %{{.*}} {fold = #ee.fold<coarse = 2>}
+// CHECK-NEXT:      %[[R:.*]] = ee.relu %{{.*}} {fifo_depths = array<i64: 16>, fold = #ee.fold<coarse = 2>}
 // CHECK-NEXT:      %[[F:.*]] = ee.flatten %[[R]]
-// CHECK-NEXT:      %[[P:.*]] = ee.repack %[[F]] lanes 2 to 1 : !ee.stream<64x!ee.fixed<16, 8>>
+// CHECK-NEXT:      %[[P:.*]] = ee.repack %[[F]] lanes 2 to 1 {fifo_depths = array<i64: 128>} : !ee.stream<64x!ee.fixed<16, 8>>
 // CHECK-NEXT:      ee.linear %[[P]]
 builtin.module {
   ee.weight @e.w = dense<0.5> : tensor<2x64xf32>

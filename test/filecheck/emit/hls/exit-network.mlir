@@ -32,23 +32,23 @@ builtin.module {
   }
 }
 
-// CHECK-LABEL: // ===== hls/layers/ee_condbuffer_2_d2_top.cpp =====
-// CHECK:       void ee_condbuffer_2_d2_top(hls::stream<eecc::axis_word> in[1], hls::stream<eecc::axis_word> &ctrl, hls::stream<eecc::axis_word> out[1]) {
+// CHECK-LABEL: // ===== hls/layers/ee_condbuffer_2_d16_top.cpp =====
+// CHECK:       void ee_condbuffer_2_d16_top(hls::stream<eecc::axis_word> in[1], hls::stream<eecc::axis_word> &ctrl, hls::stream<eecc::axis_word> out[1]) {
 // CHECK-NEXT:  #pragma HLS INTERFACE axis port=in
 // CHECK-NEXT:  #pragma HLS INTERFACE axis port=ctrl
 // CHECK-NEXT:  #pragma HLS INTERFACE axis port=out
 // CHECK-NEXT:  #pragma HLS INTERFACE ap_ctrl_none port=return
 // CHECK-NEXT:  #pragma HLS DATAFLOW
-// CHECK:         eecc::ctrl_from_axis(ctrl, ctrl_s);
-// CHECK:         eecc::condbuffer<ee_condbuffer_2_d2_cfg>(in_s, ctrl_s, out_s);
-// CHECK-NEXT:    eecc::to_axis<1>(out_s, out);
+// CHECK:         EECC_PROCESS("{{[^"]*}}", eecc::ctrl_from_axis(ctrl, ctrl_s));
+// CHECK:         EECC_PROCESS("{{[^"]*}}", eecc::condbuffer<ee_condbuffer_2_d16_cfg>(in_s, ctrl_s, out_s));
+// CHECK-NEXT:    EECC_PROCESS("{{[^"]*}}", eecc::to_axis<1>(out_s, out));
 
 // CHECK-LABEL: // ===== hls/layers/ee_exit_decision_2_top.cpp =====
 // CHECK:       void ee_exit_decision_2_top(hls::stream<eecc::axis_word> in[1], hls::stream<eecc::axis_word> &ctrl0, hls::stream<eecc::axis_word> &ctrl1) {
-// CHECK:         eecc::exit_decision<ee_exit_decision_2_cfg>(in_s, decision_s, eecc_exp_lut_f8);
-// CHECK-NEXT:    eecc::ctrl_split<2>(decision_s, ctrl_s);
-// CHECK-NEXT:    eecc::ctrl_to_axis(ctrl_s[0], ctrl0);
-// CHECK-NEXT:    eecc::ctrl_to_axis(ctrl_s[1], ctrl1);
+// CHECK:         EECC_PROCESS("{{[^"]*}}", eecc::exit_decision<ee_exit_decision_2_cfg>(in_s, decision_s, eecc_exp_lut_f8));
+// CHECK-NEXT:    EECC_PROCESS("{{[^"]*}}", eecc::ctrl_split<2>(decision_s, ctrl_s));
+// CHECK-NEXT:    EECC_PROCESS("{{[^"]*}}", eecc::ctrl_to_axis(ctrl_s[0], ctrl0));
+// CHECK-NEXT:    EECC_PROCESS("{{[^"]*}}", eecc::ctrl_to_axis(ctrl_s[1], ctrl1));
 
 // CHECK-LABEL: // ===== hls/layers/ee_exit_merge_2_n2_top.cpp =====
 // CHECK:       void ee_exit_merge_2_n2_top(hls::stream<eecc::axis_word> in0[1], hls::stream<eecc::axis_word> in1[1], hls::stream<eecc::axis_word> out[1], hls::stream<eecc::axis_word> &exit_index) {
@@ -82,30 +82,32 @@ builtin.module {
 // CHECK:       void model_top(hls::stream<eecc::word> in[1], hls::stream<eecc::word> out[1], hls::stream<eecc::word> &exit_index) {
 // CHECK-NEXT:  #pragma HLS DATAFLOW
 // CHECK:           hls::stream<eecc::word> ee_exit_merge_2_n2_in[2][1];
-// CHECK-NEXT:  #pragma HLS STREAM variable=ee_exit_merge_2_n2_in depth=2
+// CHECK-NEXT:  #pragma HLS STREAM variable=ee_exit_merge_2_n2_in depth=16
 // CHECK:           hls::stream<eecc::ctrl_word> ee_exit_decision_2_ctrl_to[2];
-// CHECK-NEXT:  #pragma HLS STREAM variable=ee_exit_decision_2_ctrl_to depth=8
+// CHECK-NEXT:  #pragma HLS STREAM variable=ee_exit_decision_2_ctrl_to depth=32
+// CHECK-NEXT:      EECC_STREAM(ee_exit_decision_2_ctrl_to, 32);
 // CHECK:           // ee.conv @ net.onnx:/conv/Conv; stage=0; rate=1; fold=coarse_in=1,coarse_out=4,fine=9
-// CHECK-NEXT:      eecc::conv<ee_conv_4x4x4_k3_cfg>(in, ee_conv_4x4x4_k3_out, ee_conv_4x4x4_k3_w, ee_conv_4x4x4_k3_b);
+// CHECK-NEXT:      EECC_PROCESS("{{[^"]*}}", eecc::conv<ee_conv_4x4x4_k3_cfg>(in, ee_conv_4x4x4_k3_out, ee_conv_4x4x4_k3_w, ee_conv_4x4x4_k3_b));
 // CHECK:           // ee.repack; stage=0; rate=1; fold=lanes_in=4,lanes_out=2
-// CHECK-NEXT:      eecc::repack<4, 2>(ee_conv_4x4x4_k3_out, ee_repack_4x4x4_l4to2_out);
-// CHECK:           eecc::split<ee_split_4x4x4_n2_cfg>(ee_repack_4x4x4_l4to2_out, ee_split_4x4x4_n2_out);
-// CHECK:           eecc::maxpool<ee_maxpool_4x2x2_k2_cfg>(ee_split_4x4x4_n2_out[0], ee_maxpool_4x2x2_k2_out);
-// CHECK:           eecc::repack<2, 1>(ee_maxpool_4x2x2_k2_out, ee_repack_16_l2to1_out);
+// CHECK-NEXT:      EECC_PROCESS("{{[^"]*}}", eecc::repack<4, 2>(ee_conv_4x4x4_k3_out, ee_repack_4x4x4_l4to2_out));
+// CHECK:           EECC_PROCESS("{{[^"]*}}", eecc::split<ee_split_4x4x4_n2_cfg>(ee_repack_4x4x4_l4to2_out, ee_split_4x4x4_n2_out));
+// CHECK:           EECC_PROCESS("{{[^"]*}}", eecc::maxpool<ee_maxpool_4x2x2_k2_cfg>(ee_split_4x4x4_n2_out[0], ee_maxpool_4x2x2_k2_out));
+// CHECK:           EECC_PROCESS("{{[^"]*}}", eecc::repack<2, 1>(ee_maxpool_4x2x2_k2_out, ee_repack_16_l2to1_out));
 // CHECK:           // ee.linear @ net.onnx:/exit/Gemm; stage=0; rate=1; fold=coarse_in=1,coarse_out=1
-// CHECK:           eecc::exit_decision<ee_exit_decision_2_cfg>(ee_split_2_n2_out[0], ee_exit_decision_2_ctrl, eecc_exp_lut_f8);
-// CHECK-NEXT:      eecc::ctrl_split<2>(ee_exit_decision_2_ctrl, ee_exit_decision_2_ctrl_to);
-// CHECK:           eecc::condbuffer<ee_condbuffer_2_d2_cfg>(ee_split_2_n2_out[1], ee_exit_decision_2_ctrl_to[0], ee_exit_merge_2_n2_in[0]);
-// CHECK:           eecc::condbuffer<ee_condbuffer_4x4x4_d8_cfg>(ee_split_4x4x4_n2_out[1], ee_exit_decision_2_ctrl_to[1], ee_condbuffer_4x4x4_d8_out);
+// CHECK:           EECC_PROCESS("{{[^"]*}}", eecc::exit_decision<ee_exit_decision_2_cfg>(ee_split_2_n2_out[0], ee_exit_decision_2_ctrl, eecc_exp_lut_f8));
+// CHECK-NEXT:      EECC_PROCESS("{{[^"]*}}", eecc::ctrl_split<2>(ee_exit_decision_2_ctrl, ee_exit_decision_2_ctrl_to));
+// CHECK:           EECC_PROCESS("{{[^"]*}}", eecc::condbuffer<ee_condbuffer_2_d16_cfg>(ee_split_2_n2_out[1], ee_exit_decision_2_ctrl_to[0], ee_exit_merge_2_n2_in[0]));
+// CHECK:           EECC_PROCESS("{{[^"]*}}", eecc::condbuffer<ee_condbuffer_4x4x4_d8_cfg>(ee_split_4x4x4_n2_out[1], ee_exit_decision_2_ctrl_to[1], ee_condbuffer_4x4x4_d8_out));
 // CHECK:           // ee.relu; stage=1; rate=0.25; fold=coarse=4
-// CHECK:           eecc::linear<ee_linear_64_2_cfg>(ee_repack_64_l4to2_out, ee_exit_merge_2_n2_in[1], ee_linear_64_2_w, ee_linear_64_2_b);
-// CHECK:           eecc::exit_merge<ee_exit_merge_2_n2_cfg>(ee_exit_merge_2_n2_in, out, exit_index);
+// CHECK:           EECC_PROCESS("{{[^"]*}}", eecc::linear<ee_linear_64_2_cfg>(ee_repack_64_l4to2_out, ee_exit_merge_2_n2_in[1], ee_linear_64_2_w, ee_linear_64_2_b));
+// CHECK:           EECC_PROCESS("{{[^"]*}}", eecc::exit_merge<ee_exit_merge_2_n2_cfg>(ee_exit_merge_2_n2_in, out, exit_index));
+// CHECK-NEXT:      EECC_DATAFLOW_END();
 // CHECK-NEXT:  }
 
 // The exit head's weight columns go from C, H, W to H, W, C order (4 channels of 2x2): column
 // (h, w, c) holds PyTorch's column c*4 + h*2 + w + 1.
 // CHECK-LABEL: // ===== hls/model_weights.h =====
-// CHECK:       static const short ee_conv_4x4x4_k3_w[4][1][3][3] = {
+// CHECK:       static const short ee_conv_4x4x4_k3_w[4][1][9] = {
 // CHECK-NEXT:      64, 64, 64
 // CHECK:       static const short ee_conv_4x4x4_k3_b[4] = {
 // CHECK-NEXT:      128, 128, 128, 128
@@ -116,6 +118,19 @@ builtin.module {
 // CHECK:       static const short ee_linear_64_2_w[2][64] = {
 // CHECK-NEXT:      -32, -32
 
+// The layer IPs chained as the block design chains them, on the IR's FIFO depths.
+// CHECK-LABEL: // ===== tb/board.cpp =====
+// CHECK:       #include "../hls/layers/ee_conv_4x4x4_k3_top.cpp"
+// CHECK:       void model_board(hls::stream<eecc::word> in_w[1], hls::stream<eecc::word> out_w[1], hls::stream<eecc::word> &exit_w) {
+// CHECK:           hls::stream<eecc::axis_word> ee_exit_decision_2_ctrl_to[2];
+// CHECK-NEXT:      EECC_STREAM(ee_exit_decision_2_ctrl_to, 32);
+// CHECK:           EECC_PROCESS("dma.mm2s.to_axis", eecc::to_axis<1>(in_w, in));
+// CHECK:           EECC_PROCESS("ee_exit_decision_2", ee_exit_decision_2_top(ee_split_2_n2_out[0], ee_exit_decision_2_ctrl_to[0], ee_exit_decision_2_ctrl_to[1]));
+// CHECK:           EECC_PROCESS("ee_exit_merge_2_n2", ee_exit_merge_2_n2_top(ee_exit_merge_2_n2_in[0], ee_exit_merge_2_n2_in[1], out, exit_index));
+// CHECK:           EECC_PROCESS("dma.s2mm.from_axis.1", eecc::from_axis<1>(&exit_index, &exit_w));
+
 // CHECK-LABEL: // ===== tb/testbench.cpp =====
+// CHECK:       #define EECC_DUT model_top
 // CHECK:       static const unsigned IN_WORDS = 16, OUT_WORDS = 2;
-// CHECK:       model_top(in, result, exit_index);
+// CHECK:       EECC_PROCESS("model_top", EECC_DUT(in, result, exit_index));
+// CHECK:       EECC_DUT(in, result, exit_index);
