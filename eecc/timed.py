@@ -114,11 +114,12 @@ def _service(proc: dict[str, Any]) -> float | None:
 
 def _merge_batches(processes: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One entry per process name (a run of several batches spawns each process per batch)."""
-    merged: dict[str, dict[str, Any]] = {}
+    merged: dict[tuple[str, bool], dict[str, Any]] = {}
     for proc in processes:
-        seen = merged.get(proc["name"])
+        key = (proc["name"], proc["region"])  # a layer IP's region and its layer share a name
+        seen = merged.get(key)
         if seen is None:
-            merged[proc["name"]] = dict(proc)
+            merged[key] = dict(proc)
             continue
         for key in ("starved", "blocked", "samples", "control_samples"):
             seen[key] += proc[key]
