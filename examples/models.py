@@ -14,7 +14,9 @@ Any number of exits works:
   ``else`` branch; deeper exits nest another ``If``.
 
 The shapes follow ``reference/networks.md`` (B-LeNet, Triple Wins SmallCNN,
-B-AlexNet) plus ``blenet3``, a B-LeNet with a second exit.
+B-AlexNet) plus ``blenet3``, a B-LeNet with a second exit, and ``bresnet``, a
+small residual network (BatchNorm, a 1x1 projection shortcut, an identity
+shortcut).
 """
 
 from __future__ import annotations
@@ -151,6 +153,22 @@ def inference_chain(net: EarlyExitNet, use_cond: bool = False) -> nn.Module:
     return rest.eval()
 
 
+class Residual(nn.Module):
+    """A residual block: ``relu(body(x) + shortcut(x))``.
+
+    ``shortcut`` is ``nn.Identity()`` for an identity shortcut or a 1x1 conv (+ BatchNorm)
+    projection when the channels change.
+    """
+
+    def __init__(self, body: nn.Module, shortcut: nn.Module):
+        super().__init__()
+        self.body = body
+        self.shortcut = shortcut
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(self.body(x) + self.shortcut(x))
+
+
 # --- the reference networks -------------------------------------------------------
 
 
@@ -232,6 +250,35 @@ def balexnet() -> EarlyExitNet:
     return EarlyExitNet([prefix, rest], [exit1], [0], [0.6])
 
 
+def _conv_bn(c_in: int, c_out: int, kernel: int) -> list[nn.Module]:
+    """Conv (no bias, "same" padding) + BatchNorm, as residual networks build them."""
+    return [nn.Conv2d(c_in, c_out, kernel, padding=kernel // 2, bias=False), nn.BatchNorm2d(c_out)]
+
+
+def _residual(c_in: int, c_out: int) -> Residual:
+    """Two 3x3 conv + BN; a 1x1 conv + BN projection shortcut when ``c_in != c_out``."""
+    body = _seq(*_conv_bn(c_in, c_out, 3), nn.ReLU(), *_conv_bn(c_out, c_out, 3))
+    shortcut = _seq(*_conv_bn(c_in, c_out, 1)) if c_in != c_out else nn.Identity()
+    return Residual(body, shortcut)
+
+
+def bresnet() -> EarlyExitNet:
+    """A small early-exit residual network: 1x28x28 in, one early exit after block 1.
+
+    Stem Conv 1->8 + BN + ReLU + MaxPool (8x14x14); block 1 with a 1x1 projection
+    shortcut (16x14x14); exit head MaxPool + Linear 784->10; block 2 (MaxPool, identity
+    shortcut, 16x7x7), global average pool, Linear 16->10.
+    """
+    stem = _seq(*_conv_bn(1, 8, 3), nn.ReLU(), nn.MaxPool2d(2))
+    block1 = _residual(8, 16)
+    block2 = _seq(
+        nn.MaxPool2d(2), _residual(16, 16),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10),
+    )  # fmt: skip
+    exit1 = _seq(nn.MaxPool2d(2), nn.Flatten(), nn.Linear(784, 10))
+    return EarlyExitNet([stem, block1, block2], [exit1], [1], [0.99])
+
+
 @dataclass(frozen=True)
 class NetSpec:
     """A reference network: constructor, input shape (CxHxW) and whether it is trained."""
@@ -246,4 +293,5 @@ NETS: dict[str, NetSpec] = {
     "blenet3": NetSpec(blenet3, (1, 28, 28)),
     "smallcnn": NetSpec(smallcnn, (1, 28, 28)),
     "balexnet": NetSpec(balexnet, (3, 32, 32), trained=False),
+    "bresnet": NetSpec(bresnet, (1, 28, 28)),
 }

@@ -16,7 +16,7 @@ from eecc.onnx_import import import_model
 from eecc.passes.convert_onnx_to_ee import ConvertOnnxToEEPass
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-EXITS = {"blenet": 2, "blenet3": 3, "smallcnn": 2, "balexnet": 2}
+EXITS = {"blenet": 2, "blenet3": 3, "smallcnn": 2, "balexnet": 2, "bresnet": 2}
 CASES = [(net, form) for net in EXITS for form in ("onnx", "dynamo.onnx")]
 
 
@@ -84,3 +84,50 @@ def test_batchnorm_folds_into_conv(tmp_path: Path) -> None:
     weights = {op.sym_name.data: op.to_numpy() for op in module.walk() if isinstance(op, ee.WeightOp)}
     np.testing.assert_allclose(weights["w"], t["w"] * scale[:, None, None, None], rtol=1e-6)
     np.testing.assert_allclose(weights["b"], (t["b"] - t["m"]) * scale + t["be"], rtol=1e-5, atol=1e-6)
+
+
+def _residual_model(tmp_path: Path) -> Path:
+    """relu(BN(conv3x3(x)) + BN(conv1x1(x))): convs without bias, BatchNorm not folded."""
+    rng = np.random.default_rng(1)
+    arrays = {"w3": rng.standard_normal((4, 2, 3, 3)), "w1": rng.standard_normal((4, 2, 1, 1))}
+    for bn in ("bn3", "bn1"):
+        arrays |= {f"{bn}.g": rng.standard_normal(4), f"{bn}.b": rng.standard_normal(4),
+                   f"{bn}.m": rng.standard_normal(4), f"{bn}.v": rng.uniform(0.5, 2.0, 4)}
+    inits = [numpy_helper.from_array(a.astype(np.float32), n) for n, a in arrays.items()]
+    nodes = [
+        helper.make_node("Conv", ["x", "w3"], ["c3"], name="conv3", pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization", ["c3", "bn3.g", "bn3.b", "bn3.m", "bn3.v"],
+                         ["n3"], name="bn3"),
+        helper.make_node("Conv", ["x", "w1"], ["c1"], name="proj"),
+        helper.make_node("BatchNormalization", ["c1", "bn1.g", "bn1.b", "bn1.m", "bn1.v"],
+                         ["n1"], name="bn1"),
+        helper.make_node("Add", ["n3", "n1"], ["s"], name="add"),
+        helper.make_node("Relu", ["s"], ["y"], name="relu"),
+    ]
+    graph = helper.make_graph(
+        nodes, "residual", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 2, 5, 5])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4, 5, 5])], inits)
+    path = tmp_path / "residual.onnx"
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return path
+
+
+def test_residual_block_with_projection_shortcut(tmp_path: Path) -> None:
+    """The input feeds a 3x3 conv and a 1x1 projection through one split; BatchNorm folds into
+    both convs (a bias appears); the sum is one `ee.add`; the values are onnxruntime's."""
+    ort = pytest.importorskip("onnxruntime")
+    from eecc.reference import run_graph
+
+    path = _residual_model(tmp_path)
+    module = _convert(path)
+    (split,) = [op for op in module.walk() if isinstance(op, ee.SplitOp)]
+    users = [use.operation for out in split.outputs for use in out.uses]
+    assert [type(u) for u in users] == [ee.ConvOp, ee.ConvOp]
+    assert sorted(tuple(u.kernel.get_values()) for u in users) == [(1, 1), (3, 3)]
+    assert all(u.bias is not None for u in users)
+    (add,) = [op for op in module.walk() if isinstance(op, ee.AddOp)]
+    assert {op.owner for op in add.operands} == set(users)
+    x = np.random.default_rng(2).standard_normal((3, 2, 5, 5)).astype(np.float32)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    want = np.concatenate([session.run(None, {"x": s[None]})[0] for s in x])
+    np.testing.assert_allclose(run_graph(module, x).logits, want, rtol=1e-5, atol=1e-5)

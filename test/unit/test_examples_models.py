@@ -35,6 +35,7 @@ SHAPES = {
     "blenet3": ([(5, 16, 16), (10, 10, 10), (10,)], [(10,), (10,)]),
     "smallcnn": ([(32, 26, 26), (10,)], [(10,)]),
     "balexnet": ([(32, 15, 15), (10,)], [(10,)]),
+    "bresnet": ([(8, 14, 14), (16, 14, 14), (10,)], [(10,)]),
 }
 
 
@@ -75,6 +76,23 @@ def test_blenet_macs_match_reference() -> None:
     # conv1, exit conv, exit linear, conv2, conv3, final linear (networks.md)
     macs = _macs(models.blenet().eval(), (1, 28, 28))
     assert macs == [128_000, 115_200, 6_400, 500_000, 720_000, 7_200]
+
+
+def test_bresnet_macs() -> None:
+    # stem; block 1: body conv 3x3, conv 3x3, 1x1 projection; exit linear; block 2: two
+    # conv 3x3 (identity shortcut); final linear. README.md lists the same numbers.
+    macs = _macs(models.bresnet().eval(), (1, 28, 28))
+    assert macs == [56_448, 225_792, 451_584, 25_088, 7_840, 112_896, 112_896, 160]
+    assert sum(macs) == 992_704
+
+
+def test_bresnet_shortcuts() -> None:
+    net = models.bresnet()
+    block1, block2 = net.blocks[1], net.blocks[2][1]
+    assert isinstance(block1, models.Residual) and isinstance(block2, models.Residual)
+    (proj, _bn) = block1.shortcut
+    assert proj.kernel_size == (1, 1) and (proj.in_channels, proj.out_channels) == (8, 16)
+    assert isinstance(block2.shortcut, torch.nn.Identity)
 
 
 @pytest.mark.parametrize("name", list(models.NETS))

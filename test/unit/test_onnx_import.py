@@ -17,9 +17,9 @@ from eecc.dialects.onnx import ONNX, IfOp, NodeOp
 from eecc.onnx_import import import_model
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-CASES = [(net, form) for net in ("blenet", "blenet3", "smallcnn", "balexnet")
+CASES = [(net, form) for net in ("blenet", "blenet3", "smallcnn", "balexnet", "bresnet")
          for form in ("onnx", "dynamo.onnx")]
-IFS = {"blenet": 1, "blenet3": 2, "smallcnn": 1, "balexnet": 1}
+IFS = {"blenet": 1, "blenet3": 2, "smallcnn": 1, "balexnet": 1, "bresnet": 1}
 
 
 def _text(module) -> str:

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 DATA = EXAMPLES / "data"
 NETS = {"blenet": "digits_test_28.npz", "blenet3": "digits_test_28.npz",
-        "smallcnn": "digits_test_28.npz", "balexnet": "digits_test_32x3.npz"}
+        "smallcnn": "digits_test_28.npz", "balexnet": "digits_test_32x3.npz",
+        "bresnet": "digits_test_28.npz"}
 FORMS = ["onnx", "dynamo.onnx"]
 HAVE_CONVERTER = "convert-onnx-to-ee" in registry.pass_names()
 
