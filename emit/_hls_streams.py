@@ -84,7 +84,7 @@ class StreamPlan:
                 ports[port.role] = self._control(op, port.lanes)
             elif port.count > 1:
                 array = self.declare(WORD, f"{name}_out", f"[{port.count}][{port.lanes}]",
-                                     depth_of(op.results[0]))
+                                     max(depth_of(r) for r in op.results))
                 for i, result in enumerate(op.results):
                     self._bind(result, f"{array}[{i}]", op)
                 ports[port.role] = array
