@@ -34,7 +34,7 @@ from eecc.reference.run import program_of
 from eecc.timed import analyse
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ("blenet", "blenet3", "smallcnn", "balexnet")
+EXAMPLES = ("blenet", "blenet3", "smallcnn", "balexnet", "bresnet")
 BUDGETS = (0.3, 0.6, 1.0)
 P_FALLBACK = (0.25,)
 SAMPLE_CAP = {"balexnet": 64}
