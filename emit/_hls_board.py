@@ -17,8 +17,8 @@ from xdsl.ir import Operation
 from eecc.emit._hls_layers import LayerCode
 from eecc.emit._hls_streams import StreamPlan
 from eecc.emit._hls_top import process_calls
-from eecc.passes._fifo_depths import MIN_FIFO_DEPTH
 from eecc.emit.naming import top_name
+from eecc.passes._fifo_depths import MIN_FIFO_DEPTH
 
 AXIS = "hls::stream<eecc::axis_word>"
 WORD = "hls::stream<eecc::word>"

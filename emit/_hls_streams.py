@@ -18,8 +18,8 @@ from xdsl.ir import Operation, SSAValue
 from eecc.dialects.ee import CondBufferOp, ExitMergeOp, GraphOp, OutputOp, StreamType
 from eecc.emit._hls_layers import LayerCode
 from eecc.emit.naming import resolve
-from eecc.passes._fifo_depths import depth_of
 from eecc.errors import EeccError
+from eecc.passes._fifo_depths import depth_of
 
 WORD = "hls::stream<eecc::word>"
 CTRL = "hls::stream<eecc::ctrl_word>"

@@ -38,8 +38,6 @@ from eecc.errors import EeccError
 from eecc.passes._fifo_depths import depth_of
 
 
-
-
 @dataclass(frozen=True)
 class Layer:
     """One layer IP: instance name, HLS top function and its source file (OUTDIR-relative)."""

@@ -53,6 +53,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.rewriter import Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
+from eecc.cost.exits import DEFAULT_BUFFER_DEPTH
 from eecc.dialects.ee import (
     CondBufferOp,
     ConvOp,
@@ -66,7 +67,6 @@ from eecc.dialects.ee import (
     StreamType,
 )
 from eecc.dialects.ee.hardware import HardwareOp
-from eecc.cost.exits import DEFAULT_BUFFER_DEPTH
 from eecc.emit.naming import is_layer, source
 from eecc.passes._fifo_depths import annotate_depths
 
