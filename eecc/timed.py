@@ -121,8 +121,8 @@ def _merge_batches(processes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if seen is None:
             merged[key] = dict(proc)
             continue
-        for field in ("starved", "blocked", "samples", "control_samples"):
-            seen[field] += proc[field]
+        for counter in ("starved", "blocked", "samples", "control_samples"):
+            seen[counter] += proc[counter]
         seen["finish"] = proc["finish"]
         seen["done"] = seen["done"] and proc["done"]
         seen["last_sample"] = proc["last_sample"] if proc["samples"] else seen["last_sample"]
