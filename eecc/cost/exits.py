@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from eecc.cost import modules as m
+from eecc.cost.bram import mem_bram
 from eecc.cost.fold import UNFOLDED, Fold, divisors
 from eecc.cost.platform import Resources
 
@@ -55,16 +56,25 @@ def exit_decision_pipeline_depth(n_classes: int) -> float:
     return float(DECISION_FIXED_DEPTH + n_classes)
 
 
-def exit_decision_resources(n_classes: int, data_width: int = 16) -> Resources:
-    """exp + input fork + softmax sum + reduce max + compare + output fork.
+def exp_table_entries(frac_bits: int = 8) -> int:
+    """Entries of the exit decision's exp table: D + 1 = 16 * 2^frac_bits + 1 (numerics.md)."""
+    return (16 << frac_bits) + 1
+
+
+def exit_decision_resources(n_classes: int, data_width: int = 16,
+                            frac_bits: int = 8) -> Resources:
+    """exp + input fork + softmax sum + reduce max + compare + output fork + the exp table.
 
     Hardware form ``max exp(x) > thr * sum exp(x)`` (strict ``>``); the forks are sized
-    by the class count, so N exits and any number of classes are priced.
+    by the class count, so N exits and any number of classes are priced. The exp table is
+    a ROM of ``exp_table_entries(frac_bits)`` 32-bit words (4097 at 8 fraction bits: 9
+    BRAM18), which the anchor did not price.
     """
     words = n_classes
+    table = Resources(bram=mem_bram(exp_table_entries(frac_bits), 32))
     return (m.exponential(1, 1, n_classes, data_width) + m.fork(words)
             + m.softmax_sum(data_width) + m.reduce_max(data_width)
-            + m.compare(data_width) + m.fork(words))
+            + m.compare(data_width) + m.fork(words) + table)
 
 
 def exit_merge_legal_folds(input_words: Sequence[int]) -> dict[str, tuple[int, ...]]:

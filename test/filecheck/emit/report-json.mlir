@@ -20,7 +20,7 @@
 // CHECK-NEXT:   2
 // CHECK-NEXT: ],
 // CHECK-NEXT: "resources": {
-// CHECK-NEXT:   "bram": 54,
+// CHECK-NEXT:   "bram": 63,
 // CHECK-NEXT:   "dsp": 14,
 // CHECK-NEXT:   "ff": 33461,
 // CHECK-NEXT:   "lut": 27180

@@ -6,7 +6,7 @@
 
 // CHECK:      platform zc706 (xc7z045ffg900-2), 125 MHz, batch 1024
 // CHECK:      stage  rate    interval  depth  samples/s  LUT    FF     DSP  BRAM  bottleneck
-// CHECK-NEXT: 0      1.0000  128000    7368   976.5      13659  16456  11   23    /trunk/0/0/Conv
+// CHECK-NEXT: 0      1.0000  128000    7368   976.5      13659  16456  11   32    /trunk/0/0/Conv
 // CHECK-NEXT: 1      0.2500  720000    9375   173.6      13521  17005  3    31    /rest/0/3/Conv
 // CHECK:      /trunk/0/0/Conv *      ee.conv           0      1.0000  -     128000   170    4441  5148  1    2
 // CHECK:      /If                    ee.exit_decision  0      1.0000  -     10       180    1818  1498  8    0
@@ -17,10 +17,10 @@
 // CHECK:      LUT       27180  218600     12.43%
 // CHECK-NEXT: FF        33461  437200     7.65%
 // CHECK-NEXT: DSP       14     900        1.56%
-// CHECK-NEXT: BRAM      54     1090       4.95%
+// CHECK-NEXT: BRAM      63     1090       5.78%
 // CHECK:      throughput, finite condbuffers (M/G/1/K, depths 2): 563.7 samples/s
 // CHECK-NEXT: throughput, infinite-buffer bound: 694.4 samples/s
 
-// MLIR:      0      1.0000  128000    7368   976.5      13659  16456  11   23    conv_0
+// MLIR:      0      1.0000  128000    7368   976.5      13659  16456  11   32    conv_0
 // MLIR-NEXT: 1      0.2500  720000    9375   173.6      13521  17005  3    31    conv_3
 // MLIR:      conv_0 *         ee.conv

@@ -8,9 +8,9 @@
 // conv3's 10->20 k5 pad 3 on 10x10: max(16*16*10, 12*12*10*20*25) = 720000.
 
 // CHECK:       ee.graph @blenet({{.*}}) -> !ee.stream<10xf32> attributes {ee.platform = "zc706", ee.batch = 1024 : i64, ee.queue = "finite", ee.throughput = {{.*}} : f64} {
-// CHECK-NEXT:    ee.stage 0 rate 1.000000e+00 {{.*}} attributes {cost = #ee.cost<latency = 128000, depth = 7368, lut = 13659, ff = 16456, dsp = 11, bram = 51>} {
+// CHECK-NEXT:    ee.stage 0 rate 1.000000e+00 {{.*}} attributes {cost = #ee.cost<latency = 128000, depth = 7368, lut = 13659, ff = 16456, dsp = 11, bram = 60>} {
 // CHECK-NEXT:      ee.conv %x {{.*}} cost = #ee.cost<latency = 128000, depth = 170, lut = 4441, ff = 5148, dsp = 1, bram = 2>
-// CHECK:           ee.exit_decision {{.*}} cost = #ee.cost<latency = 10, depth = 180, lut = 1818, ff = 1498, dsp = 8, bram = 0>
+// CHECK:           ee.exit_decision {{.*}} cost = #ee.cost<latency = 10, depth = 180, lut = 1818, ff = 1498, dsp = 8, bram = 9>
 // CHECK-NEXT:      ee.condbuffer {{.*}} cost = #ee.cost<latency = 10, depth = 1, lut = 53, ff = 45, dsp = 0, bram = 1>
 // CHECK-NEXT:      ee.condbuffer {{.*}} cost = #ee.cost<latency = 1280, depth = 1, lut = 113, ff = 106, dsp = 0, bram = 32>
 // CHECK:         ee.stage 1 rate 2.500000e-01 {{.*}} attributes {cost = #ee.cost<latency = 720000, depth = 9375, lut = 13521, ff = 17005, dsp = 3, bram = 31>} {
