@@ -9,7 +9,7 @@
 // CHECK-NEXT: 0      1.0000  128000    7368   976.5      13659  16456  11   32    /trunk/0/0/Conv
 // CHECK-NEXT: 1      0.2500  720000    9375   173.6      13521  17005  3    31    /rest/0/3/Conv
 // CHECK:      /trunk/0/0/Conv *      ee.conv           0      1.0000  -     128000   170    4441  5148  1    2
-// CHECK:      /If                    ee.exit_decision  0      1.0000  -     10       180    1818  1498  8    0
+// CHECK:      /If                    ee.exit_decision  0      1.0000  -     10       180    1818  1498  8    9
 // CHECK-NEXT: /If.condbuffer         ee.condbuffer     0      1.0000  -     10       1      53    45    0    1
 // CHECK-NEXT: /If.condbuffer_1       ee.condbuffer     0      1.0000  -     1280     1      113   106   0    4
 // CHECK:      /rest/0/3/Conv *       ee.conv           1      0.2500  -     720000   1041   5081  6154  1    11
