@@ -16,6 +16,7 @@ unless `force`; then the old folder is moved aside, the new one renamed in, the 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import time
@@ -33,6 +34,7 @@ from eecc import registry
 from eecc.compile_docs import readme, report_md
 from eecc.cost.platform import Platform, PlatformError, load_platform
 from eecc.errors import EeccError
+from eecc.paths import PROJECT_MARKER, check_output_dir, check_replaceable
 
 STEPS = ("import", "convert", "partition", "rates", "buffers", "fold", "estimate",
          "legalise", "emit")
@@ -71,12 +73,28 @@ def check_options(opts: CompileOptions) -> Platform:
                         "platform resource the design may use")
     if not 1 <= opts.batch <= MAX_BATCH:
         raise EeccError(f"--batch {opts.batch} is outside [1, {MAX_BATCH}] (16-bit sample IDs)")
-    if opts.output.exists() and not opts.force:
-        raise EeccError(f"{opts.output}: already exists (use --force to replace it)")
+    check_output(opts)
     try:
         return load_platform(opts.platform)
     except PlatformError as err:
         raise EeccError(str(err)) from None
+
+
+def inputs(opts: CompileOptions) -> list[Path]:
+    """The files a compile reads (a replaced OUTDIR must hold none of them)."""
+    files = [opts.model, *([opts.profile] if opts.profile is not None else [])]
+    platform = Path(opts.platform)
+    return files + ([platform] if platform.suffix == ".json" and platform.is_file() else [])
+
+
+def check_output(opts: CompileOptions) -> None:
+    """OUTDIR can be created, or replaced (with --force) because it is an eecc project."""
+    check_output_dir(opts.output)
+    if not opts.output.exists():
+        return
+    if not opts.force:
+        raise EeccError(f"{opts.output}: already exists (use --force to replace it)")
+    check_replaceable(opts.output, inputs(opts))
 
 
 def pipeline_passes(opts: CompileOptions) -> list[ModulePass]:
@@ -171,28 +189,42 @@ def print_module(module: ModuleOp) -> str:
     return out.getvalue() + "\n"
 
 
-def write_project(files: dict[str, str], outdir: Path, force: bool) -> None:
-    """Write `files` into a temporary folder beside `outdir`, then rename it into place."""
+def write_project(files: dict[str, str], outdir: Path, force: bool,
+                  inputs: list[Path] | None = None) -> None:
+    """Write `files` into a temporary folder beside `outdir`, then rename it into place.
+
+    The folder gets `PROJECT_MARKER`, which lets a later `--force` replace it, and the
+    permissions of a folder made by `mkdir` (the user's umask), not those of a temp folder.
+    """
     outdir = outdir.absolute()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
+        tmp.chmod(0o777 & ~_umask())
         for rel in sorted(files):
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(files[rel])
-        _replace(tmp, outdir, force)
+        (tmp / PROJECT_MARKER).write_text("eecc compile project folder\n")
+        _replace(tmp, outdir, force, inputs or [])
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def _replace(new: Path, outdir: Path, force: bool) -> None:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _replace(new: Path, outdir: Path, force: bool, inputs: list[Path]) -> None:
     if not outdir.exists():
         new.rename(outdir)
         return
     if not force:
         raise EeccError(f"{outdir}: already exists (use --force to replace it)")
+    check_replaceable(outdir, inputs)
     old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=outdir.parent))
     outdir.rename(old / outdir.name)
     new.rename(outdir)

@@ -14,8 +14,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from eecc.compile import STEPS, CompileOptions, compile_model, write_project
+from eecc.compile import STEPS, CompileOptions, compile_model, inputs, write_project
 from eecc.errors import EeccError
+from eecc.paths import check_name
 
 
 def parse_p(text: str) -> tuple[float, ...]:
@@ -35,6 +36,7 @@ def _progress():  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
+    check_name(args.output, "-o")
     opts = CompileOptions(
         model=Path(args.model), output=Path(args.output),
         profile=Path(args.profile) if args.profile else None,
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
         files, timings = compile_model(opts, step)
         bar.update(task, completed=len(STEPS))
-    write_project(files, opts.output, opts.force)
+    write_project(files, opts.output, opts.force, inputs(opts))
     total = sum(timings.values())
     print(f"eecc compile: {opts.output} ({len(files)} files) in {total:.1f} s", file=sys.stderr)
     return 0
@@ -69,5 +71,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="share of each resource the design may use, in (0, 1] (1.0)")
     parser.add_argument("--batch", type=int, default=1024, help="samples per batch (1024)")
     parser.add_argument("-o", "--output", required=True, help="project folder to create")
-    parser.add_argument("--force", action="store_true", help="replace an existing OUTDIR")
+    parser.add_argument("--force", action="store_true", help="replace an existing OUTDIR that eecc compile wrote")
     parser.set_defaults(run=run)

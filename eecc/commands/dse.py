@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from eecc.errors import EeccError
+from eecc.paths import check_name, check_output_dir
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="start:stop:step or a comma list of shares (default 0.1:1.0:0.1)")
     parser.add_argument("--band", type=float, default=0.05, help="rate band for the plot (0.05)")
     parser.add_argument("--batch", type=int, default=1024, help="batch size (default 1024)")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    parser.add_argument("-o", "--output", required=True, help="output folder")
     parser.set_defaults(run=run)
 
 
@@ -39,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     from eecc.dse.sweep import curves, parse_budgets
     from eecc.network import NetworkModel, find_graph
 
+    check_name(args.output, "-o")
+    args.output = Path(args.output)
+    check_output_dir(args.output)
     try:
         budgets = parse_budgets(args.budgets)
         platform = load_platform(args.platform)

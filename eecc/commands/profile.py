@@ -13,6 +13,7 @@ from pathlib import Path
 
 from eecc.data import load_data
 from eecc.errors import EeccError
+from eecc.paths import check_output_file
 from eecc.profile import DEFAULT_SWEEP, dumps, memoise, profile
 from eecc.reference import Program
 from eecc.reference.model import load_model
@@ -34,6 +35,7 @@ def parse_thresholds(text: str) -> list[list[float]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = check_output_file(args.output)
     sweep = (parse_thresholds(args.thresholds) if args.thresholds
              else [[t] for t in DEFAULT_SWEEP])
     program = Program.from_module(load_model(args.model))
@@ -41,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     x = check_input(program, data.x)
     memo = memoise(program, x, data.y)
     text = dumps(profile(program, memo, sweep, Path(args.model).name, data.name))
-    Path(args.output).write_text(text)
+    out.write_text(text)
     return 0
 
 

@@ -10,7 +10,6 @@ exit, ..., N-1 = final) and, in fixed mode, `logits_raw` (the raw integers).
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -18,6 +17,7 @@ import numpy as np
 from eecc.data import load_array
 from eecc.errors import EeccError
 from eecc.fixedpoint import FixedFormat
+from eecc.paths import check_output_file
 from eecc.reference import FixedConfig, run_graph
 from eecc.reference.model import load_model
 
@@ -42,6 +42,7 @@ def fixed_config(args: argparse.Namespace) -> FixedConfig | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    out = check_output_file(args.output)
     fixed = fixed_config(args)
     module = load_model(args.model)
     x = load_array(args.input, "x")
@@ -49,7 +50,6 @@ def run(args: argparse.Namespace) -> int:
     arrays: dict[str, Any] = {"logits": result.logits, "exit": result.exits}
     if result.raw is not None:
         arrays["logits_raw"] = result.raw
-    out = Path(args.output)
     with out.open("wb") as f:
         np.savez(f, **arrays)
     return 0
