@@ -6,7 +6,9 @@
 Steps (each timed): import (ONNX to the `onnx` dialect), then one xDSL `PassPipeline` of
 convert-onnx-to-ee, ee-partition, ee-annotate-rates, ee-size-buffers, fold, ee-estimate and
 ee-legalize-hls, then emit (`model.mlir` with locations, `hls/`, `tb/`, `tcl/`, `host/`,
-`report.json`, `report.md`, `README.md`). The same inputs give byte-identical files.
+`report.json`, `report.md`, `README.md`). The verifier runs after every step; what it
+refuses is an `EeccError` naming the model and the step. The same inputs give
+byte-identical files.
 
 The project folder is written into a temporary folder beside OUTDIR and renamed into place
 at the end, so a failure leaves no half-written OUTDIR. An existing OUTDIR is refused
@@ -29,11 +31,12 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import Builtin, ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.printer import Printer
+from xdsl.utils.exceptions import VerifyException
 
 from eecc import registry
 from eecc.compile_docs import readme, report_md
 from eecc.cost.platform import Platform, PlatformError, load_platform
-from eecc.errors import EeccError
+from eecc.errors import EeccError, first_line
 from eecc.paths import PROJECT_MARKER, check_output_dir, check_replaceable
 
 STEPS = ("import", "convert", "partition", "rates", "buffers", "fold", "estimate",
@@ -119,6 +122,14 @@ def _context() -> Context:
     return ctx
 
 
+def verify_step(module: ModuleOp, model: Path, step: str) -> None:
+    """The `ee` verifier after a step: what the verifier refuses is the model's error."""
+    try:
+        module.verify()
+    except VerifyException as err:
+        raise EeccError(f"{model}: after {step}: {first_line(err)}") from None
+
+
 def run_passes(opts: CompileOptions, module: ModuleOp, timings: dict[str, float],
                progress: Progress) -> None:
     """The pass pipeline in process, timing each pass through the pipeline's callback."""
@@ -129,6 +140,7 @@ def run_passes(opts: CompileOptions, module: ModuleOp, timings: dict[str, float]
         now = time.perf_counter()
         if done is not None:
             timings[steps[done.name]] = now - clock[0]
+            verify_step(module, opts.model, done.name)
         clock[0] = now
         if following is not None:
             progress(steps[following.name])
@@ -146,6 +158,7 @@ def compile_model(opts: CompileOptions, progress: Progress = lambda step: None
     progress("import")
     start = time.perf_counter()
     module = import_model(opts.model)
+    verify_step(module, opts.model, "import")
     timings["import"] = time.perf_counter() - start
     run_passes(opts, module, timings, progress)
     progress("emit")

@@ -72,6 +72,7 @@ def load_network(path: Path, profile: Path | None, p: str | None):  # noqa: ANN2
     from eecc import registry
     from eecc.passes.ee_annotate_rates import EeAnnotateRatesPass
     from eecc.passes.ee_partition import EePartitionPass
+    from eecc.source import check_source
 
     if not path.is_file():
         raise EeccError(f"{path}: no such file")
@@ -86,7 +87,9 @@ def load_network(path: Path, profile: Path | None, p: str | None):  # noqa: ANN2
         module = import_model(path)
         ConvertOnnxToEEPass().apply(ctx, module)
     else:
-        module = Parser(ctx, path.read_text(), str(path)).parse_module()
+        text = path.read_text()
+        check_source(text, str(path))
+        module = Parser(ctx, text, str(path)).parse_module()
     module.verify()
     EePartitionPass().apply(ctx, module)
     reach = tuple(float(v) for v in p.split(",")) if p else ()

@@ -7,7 +7,7 @@ builtin.module {
     func.return
   }
 }
-// CHECK: 'ee.fixed' width 80 is outside [2, 64]
+// CHECK: 'ee.fixed' width 80 is outside [2, 32]
 
 // -----
 
