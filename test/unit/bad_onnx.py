@@ -174,7 +174,7 @@ def _layer_cases() -> Iterator[tuple[str, Mutation]]:
 
 
 def _value_cases() -> Iterator[tuple[str, Mutation]]:
-    for value in (1.5, -0.2, 0.0, 1.0, math.nan, math.inf):
+    for value in (1.5, -0.2, 0.0, -1.0, math.nan, math.inf):
         yield f"threshold={value}", set_threshold(value)
     for weight in WEIGHTS:
         yield f"{weight}:nan", edit_initializer(weight, poke(math.nan))
@@ -199,7 +199,7 @@ def _graph_cases() -> Iterator[tuple[str, Mutation]]:
     yield "external-data-missing", external_data_missing
     yield "if:branches-swapped", swap_branches
     yield "softmax:axis0", set_attr("/Softmax", "axis", 0)
-    yield "reducemax:keepdims", set_attr("/ReduceMax", "keepdims", 1)
+    yield "reducemax:axes0", set_attr("/ReduceMax", "axes", [0])
     yield "greater:less", set_op("/Greater", "Less")
     yield "flatten:axis0", set_attr("/head/3/Flatten", "axis", 0)
     yield "flatten:axis2", set_attr("/head/3/Flatten", "axis", 2)
