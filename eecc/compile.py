@@ -31,7 +31,7 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import Builtin, ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.printer import Printer
-from xdsl.utils.exceptions import VerifyException
+from xdsl.utils.exceptions import DiagnosticException, VerifyException
 
 from eecc import registry
 from eecc.compile_docs import readme, report_md
@@ -145,7 +145,10 @@ def run_passes(opts: CompileOptions, module: ModuleOp, timings: dict[str, float]
         if following is not None:
             progress(steps[following.name])
 
-    PassPipeline(tuple(pipeline_passes(opts)), between).apply(_context(), module)
+    try:
+        PassPipeline(tuple(pipeline_passes(opts)), between).apply(_context(), module)
+    except DiagnosticException as err:  # a pass's error about the model: name the model
+        raise EeccError(f"{opts.model}: {first_line(err)}") from None
 
 
 def compile_model(opts: CompileOptions, progress: Progress = lambda step: None

@@ -38,7 +38,7 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 from eecc import __version__, registry
 from eecc.errors import EeccError, internal_error, user_message
 from eecc.paths import STDIO, check_output_file
-from eecc.source import check_source
+from eecc.source import check_source, out_of_range
 
 _PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_.,+-]*$")
 
@@ -71,7 +71,7 @@ def _is_float_field(hint: object) -> bool:
     return "float" in str(hint)
 
 
-def _as_float(value: object) -> object:
+def _as_float(value: str | int | float) -> str | int | float:
     if isinstance(value, bool) or not isinstance(value, int | str):
         return value
     try:
@@ -215,8 +215,11 @@ class EeccOptMain(xDSLOptMain):
             text = data.decode("utf-8")
         except UnicodeDecodeError as err:
             raise EeccError(f"{self.get_input_name()}: not UTF-8 text (byte {err.start})") from None
-        check_source(text, self.get_input_name())
-        return super().parse_chunk(BytesIO(data), file_extension, start_offset)
+        check_source(text, self.get_input_name(), start_offset + 1)
+        try:
+            return super().parse_chunk(BytesIO(data), file_extension, start_offset)
+        except OverflowError as err:
+            raise EeccError(out_of_range(self.get_input_name(), err)) from None
 
     def prepare_output(self) -> IO[str]:
         self._buffer = _Buffer()  # written to -o FILE only when everything succeeded

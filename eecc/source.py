@@ -20,9 +20,9 @@ MAX_TENSOR_ELEMENTS = 1 << 24
 _TENSOR = re.compile(r"tensor<((?:\d+x)+)")
 
 
-def check_source(text: str, name: str) -> None:
+def check_source(text: str, name: str, first_line: int = 1) -> None:
     """Refuse IR text that xDSL's parser would hang on or blow up with."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=first_line):
         column = unterminated_string(line)
         if column is not None:
             raise EeccError(f"{name}:{number}:{column}: unterminated string literal "
@@ -60,3 +60,8 @@ def _check_tensors(line: str, name: str, number: int) -> None:
             raise EeccError(f"{name}:{number}:{match.start() + 1}: tensor<{shape}x...> has "
                             f"{count} elements; eecc supports tensors of at most "
                             f"{MAX_TENSOR_ELEMENTS} (2^24)")
+
+
+def out_of_range(name: str, err: OverflowError) -> str:
+    """The message for a literal xDSL cannot store in its type (it raises OverflowError)."""
+    return f"{name}: a number does not fit its type ({err}); e.g. 1.0e+39 in an f32 tensor"

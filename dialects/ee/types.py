@@ -22,7 +22,6 @@ from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
-
 MAX_FIXED_WIDTH = 32
 # One feature map must fit the on-chip buffers of any supported FPGA (words per sample)
 MAX_MAP_ELEMENTS = 1 << 24

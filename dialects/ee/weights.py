@@ -14,7 +14,6 @@ from xdsl.irdl import IRDLOperation, irdl_op_definition, prop_def, traits_def
 from xdsl.traits import SymbolOpInterface, SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
-
 MAX_WEIGHT_ELEMENTS = 1 << 24
 
 

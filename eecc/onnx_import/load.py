@@ -45,9 +45,8 @@ def _undecodable(data: bytes) -> str:
 
 
 def _load_external_data(model: onnx.ModelProto, path: Path) -> None:
-    from onnx.external_data_helper import load_external_data_for_model
-
     from onnx.checker import ValidationError
+    from onnx.external_data_helper import load_external_data_for_model
 
     try:
         load_external_data_for_model(model, str(path.parent))

@@ -17,7 +17,7 @@ from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyExcepti
 from eecc import registry
 from eecc.dialects.ee import GraphOp
 from eecc.errors import EeccError
-from eecc.source import check_source
+from eecc.source import check_source, out_of_range
 
 CONVERT = "convert-onnx-to-ee"
 
@@ -57,6 +57,8 @@ def _parse(ctx: Context, path: Path) -> ModuleOp:
         return Parser(ctx, text, str(path)).parse_module()
     except (ParseError, VerifyException) as err:
         raise EeccError(f"{path}: not valid ee/onnx IR: {_first_line(err)}") from None
+    except OverflowError as err:
+        raise EeccError(out_of_range(str(path), err)) from None
 
 
 def _read(path: Path) -> str:

@@ -138,3 +138,9 @@ def test_a_bug_is_an_internal_error_not_a_user_error(capsys, monkeypatch) -> Non
     monkeypatch.setattr(EePartitionPass, "apply", broken)
     code, _, err = run(capsys, str(BLENET), "--ee-partition")
     assert code == 70 and "internal error: ValueError: a bug" in err
+
+
+def test_a_number_too_large_for_its_type(capsys, tmp_path) -> None:
+    path = tmp_path / "big.mlir"
+    path.write_text("builtin.module {\n  ee.weight @w = dense<[[1.0, 1.0e+39]]> : tensor<1x2xf32>\n}\n")
+    assert "a number does not fit its type" in error(capsys, str(path))
