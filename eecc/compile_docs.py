@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from eecc.onnx_import.build import ascii_name
+
 if TYPE_CHECKING:
     from eecc.compile import CompileOptions
 
@@ -19,7 +21,7 @@ FOLDERS = {
 
 def _rates(opts: CompileOptions) -> str:
     if opts.profile is not None:
-        return f"profile `{opts.profile.name}`"
+        return f"profile `{ascii_name(opts.profile.name)}`"
     return "p = " + ", ".join(f"{p:g}" for p in opts.p)
 
 
@@ -32,7 +34,7 @@ def summary(name: str, opts: CompileOptions, est: Any) -> list[str]:
     """A few lines: what was compiled, for what, and what the cost model expects."""
     p = est.platform
     return [
-        f"- model: `{opts.model.name}` (`{name}`), stage rates from {_rates(opts)}",
+        f"- model: `{ascii_name(opts.model.name)}` (`{name}`), stage rates from {_rates(opts)}",
         f"- platform: {p.name} ({p.part}) at {est.clock_mhz:g} MHz, budget {opts.budget:g} "
         f"of each resource, batch {est.batch}",
         f"- expected throughput: {est.throughput:.1f} samples/s "
