@@ -3,6 +3,7 @@ onnxruntime and PyTorch; `.mlir` input, fixed mode, and every user error as one 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -115,3 +116,14 @@ def test_run_onnx_ir_mlir_equals_onnx(tmp_path):
     a, b = np.load(tmp_path / "a.npz"), np.load(tmp_path / "b.npz")
     np.testing.assert_array_equal(a["logits"], b["logits"])
     np.testing.assert_array_equal(a["exit"], b["exit"])
+
+
+def test_run_and_profile_print_a_summary_and_need_no_output(tmp_path, capsys) -> None:
+    model, x = EXAMPLES / "blenet" / "blenet.onnx", DATA / "digits_test_28.npz"
+    assert main(["run", str(model), "--input", str(x)]) == 0
+    assert capsys.readouterr().err.strip() == "eecc run: 360 samples; exit 0: 300, exit 1: 60"
+    assert main(["profile", str(model), "--data", "digits"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["samples"] == 360
+    assert out.err.startswith("eecc profile: blenet.onnx on digits: 360 samples, accuracy 98.3%;")
+    assert "exit 0: 83.3% (accuracy 99.3%), exit 1: 16.7% (accuracy 93.3%)" in out.err
