@@ -7,8 +7,8 @@ from pathlib import Path
 
 import onnx
 import pytest
-
 from bad_onnx import build, rename
+
 from eecc.cli import main
 from eecc.reference.model import load_model
 

@@ -15,17 +15,19 @@ def test_licence_is_an_spdx_string() -> None:
     assert CONFIG["build-system"]["requires"] == ["setuptools>=77"]
 
 
+def _folder(package: str) -> Path:
+    """The source folder of `package` under `[tool.setuptools.package-dir]`."""
+    dirs = CONFIG["tool"]["setuptools"]["package-dir"]
+    root = max((p for p in dirs if package == p or package.startswith(p + ".")), key=len)
+    return ROOT / dirs[root] / package.removeprefix(root).lstrip(".").replace(".", "/")
+
+
 def test_every_data_folder_is_a_listed_package_with_its_files() -> None:
     setuptools = CONFIG["tool"]["setuptools"]
-    dirs = {"eecc": ROOT / "eecc", "eecc.emit": ROOT / "emit"}
     for package, patterns in setuptools["package-data"].items():
         assert package in setuptools["packages"], package
-        parent, _, leaf = package.rpartition(".")
-        base = dirs.get(package) or (dirs.get(parent, ROOT / "eecc") / leaf.replace(".", "/"))
-        if package.startswith("eecc.emit."):
-            base = ROOT / "emit" / package.removeprefix("eecc.emit.").replace(".", "/")
         for pattern in patterns:
-            assert list(base.glob(pattern)), f"{package}: nothing matches {pattern} in {base}"
+            assert list(_folder(package).glob(pattern)), f"{package}: nothing matches {pattern}"
 
 
 def test_the_shipped_digits_are_the_examples() -> None:
