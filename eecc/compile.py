@@ -36,8 +36,10 @@ from xdsl.utils.exceptions import DiagnosticException, VerifyException
 from eecc import registry
 from eecc.compile_docs import readme, report_md
 from eecc.cost.platform import Platform, PlatformError, load_platform
+from eecc.dialects.ee.types import MAX_FIXED_WIDTH
 from eecc.errors import EeccError, first_line
 from eecc.paths import PROJECT_MARKER, check_output_dir, check_replaceable
+from eecc.thresholds import choose, set_thresholds
 
 STEPS = ("import", "convert", "partition", "rates", "buffers", "fold", "estimate",
          "legalise", "emit")
@@ -61,6 +63,10 @@ class CompileOptions:
     budget: float = 1.0
     batch: int = 1024
     force: bool = False
+    data_format: tuple[int, int] = (16, 8)
+    weight_format: tuple[int, int] = (16, 8)
+    thresholds: tuple[float, ...] = ()
+    threshold_set: int | None = None
 
 
 def check_options(opts: CompileOptions) -> Platform:
@@ -76,6 +82,9 @@ def check_options(opts: CompileOptions) -> Platform:
                         "platform resource the design may use")
     if not 1 <= opts.batch <= MAX_BATCH:
         raise EeccError(f"--batch {opts.batch} is outside [1, {MAX_BATCH}] (16-bit sample IDs)")
+    for flag, fmt in (("--data-format", opts.data_format), ("--weight-format", opts.weight_format)):
+        check_format(flag, fmt)
+    choose(opts.profile, opts.thresholds, opts.threshold_set, opts.p)
     check_output(opts)
     try:
         return load_platform(opts.platform)
@@ -100,12 +109,28 @@ def check_output(opts: CompileOptions) -> None:
     check_replaceable(opts.output, inputs(opts))
 
 
+def check_format(flag: str, fmt: tuple[int, int]) -> None:
+    """A fixed-point format `(width, int_bits)` the HLS library supports."""
+    width, int_bits = fmt
+    if not (2 <= width <= MAX_FIXED_WIDTH and 1 <= int_bits <= width):
+        raise EeccError(f"{flag} {width},{int_bits} needs 2 <= width <= {MAX_FIXED_WIDTH} and "
+                        "1 <= int bits <= width")
+
+
+def rate_options(opts: CompileOptions) -> dict[str, object]:
+    """`ee-annotate-rates` options: the profile, or the reach at the chosen thresholds."""
+    _, p = choose(opts.profile, opts.thresholds, opts.threshold_set, opts.p)
+    if p is not None:
+        return {"p": p}
+    return {"profile": str(opts.profile)} if opts.profile is not None else {"p": opts.p}
+
+
 def pipeline_passes(opts: CompileOptions) -> list[ModulePass]:
     """The configured pass instances, in `STEPS` order."""
-    rates: dict[str, object] = ({"profile": str(opts.profile)} if opts.profile is not None
-                                else {"p": opts.p})
+    (dw, di), (ww, wi) = opts.data_format, opts.weight_format
     options: dict[str, dict[str, object]] = {
-        "rates": rates,
+        "rates": rate_options(opts),
+        "legalise": {"data_width": dw, "data_int": di, "weight_width": ww, "weight_int": wi},
         "buffers": {"platform": opts.platform},
         "fold": {"budget": opts.budget, "platform": opts.platform, "batch": opts.batch},
         "estimate": {"platform": opts.platform, "batch": opts.batch},
@@ -134,12 +159,15 @@ def run_passes(opts: CompileOptions, module: ModuleOp, timings: dict[str, float]
                progress: Progress) -> None:
     """The pass pipeline in process, timing each pass through the pipeline's callback."""
     steps = {PASS_OF_STEP[s]: s for s in PASS_OF_STEP}
+    thresholds = choose(opts.profile, opts.thresholds, opts.threshold_set, opts.p)[0]
     clock = [time.perf_counter()]
 
     def between(done: ModulePass | None, _: ModuleOp, following: ModulePass | None) -> None:
         now = time.perf_counter()
         if done is not None:
             timings[steps[done.name]] = now - clock[0]
+            if done.name == PASS_OF_STEP["convert"]:
+                set_thresholds(module, thresholds)
             verify_step(module, opts.model, done.name)
         clock[0] = now
         if following is not None:

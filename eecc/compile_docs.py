@@ -25,6 +25,14 @@ def _rates(opts: CompileOptions) -> str:
     return "p = " + ", ".join(f"{p:g}" for p in opts.p)
 
 
+def _thresholds(opts: CompileOptions) -> str:
+    if opts.threshold_set is not None:
+        return f"of sweep entry {opts.threshold_set} of the profile"
+    if opts.thresholds:
+        return ", ".join(f"{t:g}" for t in opts.thresholds)
+    return "the model's"
+
+
 def _share(est: Any) -> str:
     share = est.resources.fraction(est.platform)
     return ", ".join(f"{k.upper()} {100 * v:.1f}%" for k, v in share.items())
@@ -37,6 +45,9 @@ def summary(name: str, opts: CompileOptions, est: Any) -> list[str]:
         f"- model: `{ascii_name(opts.model.name)}` (`{name}`), stage rates from {_rates(opts)}",
         f"- platform: {p.name} ({p.part}) at {est.clock_mhz:g} MHz, budget {opts.budget:g} "
         f"of each resource, batch {est.batch}",
+        f"- precision: activations ap_fixed<{opts.data_format[0]},{opts.data_format[1]}>, "
+        f"weights ap_fixed<{opts.weight_format[0]},{opts.weight_format[1]}>; exit thresholds "
+        f"{_thresholds(opts)}",
         f"- expected throughput: {est.throughput:.1f} samples/s "
         f"(infinite-buffer bound {est.throughput_infinite:.1f})",
         f"- resources: {_share(est)}",

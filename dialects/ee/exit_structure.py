@@ -43,7 +43,7 @@ def check_exit_structure(name: str, ops: list[Operation]) -> None:
         raise VerifyException(f"'ee.graph' @{name} has no layers; eecc compiles networks of "
                               "at least one layer")
     _check_stages(name, ops)
-    decisions = _dataflow_order([op for op in ops if isinstance(op, ExitDecisionOp)])
+    decisions = exit_order([op for op in ops if isinstance(op, ExitDecisionOp)])
     for i, decision in enumerate(decisions):
         _check_exit_buffer(i, decision)
     merges = [op for op in ops if isinstance(op, ExitMergeOp)]
@@ -58,7 +58,7 @@ def _check_stages(name: str, ops: list[Operation]) -> None:
                               f"be 0..{len(indices) - 1}, each once")
 
 
-def _dataflow_order(decisions: list[ExitDecisionOp]) -> list[ExitDecisionOp]:
+def exit_order(decisions: list[ExitDecisionOp]) -> list[ExitDecisionOp]:
     """Exit decisions from the first exit to the last (each feeds the next's backbone)."""
     from eecc.dialects.ee.hardware import hardware_ops
 

@@ -1,9 +1,13 @@
 """`eecc compile`: ONNX + stage rates + platform in, an HLS/Vivado project folder out.
 
     eecc compile MODEL.onnx [--profile P.json | --p 0.25[,0.1]] [--platform zc706]
-                 [--budget 1.0] [--batch 1024] -o OUTDIR [--force]
+                 [--budget 1.0] [--batch 1024] [--data-format 16,8] [--weight-format 16,8]
+                 [--thresholds 0.9[,0.8] | --threshold-set K] -o OUTDIR [--force]
 
 A network with exits needs its stage rates (--profile or --p); one without needs none.
+`--thresholds` replaces the model's exit thresholds (one per early exit, or one for all);
+with a profile, the rates are those its sweep measured at these thresholds.
+`--threshold-set K` takes thresholds and rates from entry K of the profile's sweep.
 OUTDIR is written whole or not at all; an existing OUTDIR is refused unless --force, which
 replaces it in one rename.
 """
@@ -27,6 +31,22 @@ def parse_p(text: str) -> tuple[float, ...]:
         raise EeccError(f"--p '{text}' is not a comma-separated list of numbers") from None
 
 
+def parse_pair(flag: str, text: str) -> tuple[int, int]:
+    """`16,8`: a fixed-point format as (width, integer bits)."""
+    try:
+        width, int_bits = (int(v) for v in text.split(","))
+    except ValueError:
+        raise EeccError(f"{flag} '{text}' is not WIDTH,INT_BITS (e.g. 16,8)") from None
+    return width, int_bits
+
+
+def parse_thresholds(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise EeccError(f"--thresholds '{text}' is not a comma-separated list of numbers") from None
+
+
 def _progress():  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -41,7 +61,11 @@ def run(args: argparse.Namespace) -> int:
         model=Path(args.model), output=Path(args.output),
         profile=Path(args.profile) if args.profile else None,
         p=parse_p(args.p) if args.p else (), platform=args.platform, budget=args.budget,
-        batch=args.batch, force=args.force)
+        batch=args.batch, force=args.force,
+        data_format=parse_pair("--data-format", args.data_format),
+        weight_format=parse_pair("--weight-format", args.weight_format),
+        thresholds=parse_thresholds(args.thresholds) if args.thresholds else (),
+        threshold_set=args.threshold_set)
     with _progress() as bar:
         task = bar.add_task("compile", total=len(STEPS))
 
@@ -70,6 +94,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--budget", type=float, default=1.0,
                         help="share of each resource the design may use, in (0, 1] (1.0)")
     parser.add_argument("--batch", type=int, default=1024, help="samples per batch (1024)")
+    parser.add_argument("--data-format", metavar="W,I", default="16,8",
+                        help="activations as ap_fixed<W,I> (16,8)")
+    parser.add_argument("--weight-format", metavar="W,I", default="16,8",
+                        help="weights as ap_fixed<W,I> (16,8)")
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--thresholds", metavar="T[,T...]",
+                        help="exit thresholds in (0, 1], first exit first (default: the model's)")
+    chosen.add_argument("--threshold-set", type=int, metavar="K",
+                        help="thresholds and rates of entry K of the --profile's sweep")
     parser.add_argument("-o", "--output", required=True, help="project folder to create")
     parser.add_argument("--force", action="store_true", help="replace an existing OUTDIR that eecc compile wrote")
     parser.set_defaults(run=run)
