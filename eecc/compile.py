@@ -20,12 +20,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import tempfile
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import Builtin, ModuleOp
@@ -273,3 +276,16 @@ def _replace(new: Path, outdir: Path, force: bool, inputs: list[Path]) -> None:
     outdir.rename(old / outdir.name)
     new.rename(outdir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+class _CallableModule(types.ModuleType):
+    """`eecc.compile(...)` is the Python API (`eecc.api.compile`); `eecc.compile` is also
+    this module, so `from eecc.compile import CompileOptions` keeps working."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from eecc.api import compile as compile_api
+
+        return compile_api(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
