@@ -200,6 +200,7 @@ def export_torch(model: Any, example_input: Any, exporter: str, path: Path) -> P
                         "torch.zeros(1, 1, 28, 28)) to be exported")
     model = model.eval()
     if exporter == "dynamo":
+        warnings.filterwarnings("ignore", category=FutureWarning, module="copyreg")
         program = torch.onnx.export(model, (example_input,), dynamo=True, verbose=False,
                                     input_names=["input"], output_names=["output"])
         import onnx

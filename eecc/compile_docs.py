@@ -9,6 +9,8 @@ from eecc.onnx_import.build import ascii_name
 if TYPE_CHECKING:
     from eecc.compile import CompileOptions
 
+FULL = 0.95  # a resource share above which routing is likely to fail
+
 FOLDERS = {
     "hls": "HLS C++: the whole network's DATAFLOW top and one IP top per layer "
            "(`hls/layers/<layer>_top.cpp`), configs and weight tables",

@@ -77,7 +77,26 @@ def run(args: argparse.Namespace) -> int:
     write_project(files, opts.output, opts.force, inputs(opts))
     total = sum(timings.values())
     print(f"eecc compile: {opts.output} ({len(files)} files) in {total:.1f} s", file=sys.stderr)
+    print(f"eecc compile: {estimate_line(files)}", file=sys.stderr)
     return 0
+
+
+def estimate_line(files: dict[str, str]) -> str:
+    """`94150.1 samples/s; LUT 98.8%, ...` with a note when a resource is nearly full."""
+    import json
+
+    from eecc.compile_docs import FULL
+
+    report = json.loads(files["report.json"])
+    lines = [ln for ln in files["report.md"].splitlines() if ln.startswith("- resources: ")]
+    share = lines[0].removeprefix("- resources: ") if lines else ""
+    text = f"expected {report['throughput']:.1f} samples/s; {share}"
+    full = [part.split()[0] for part in share.split(", ")
+            if part and float(part.split()[1].rstrip("%")) > 100 * FULL]
+    if full:
+        text += (f" ({', '.join(full)} above {100 * FULL:.0f}%: place and route may fail; "
+                 "a smaller --budget leaves room)")
+    return text
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

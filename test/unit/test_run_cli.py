@@ -127,3 +127,14 @@ def test_run_and_profile_print_a_summary_and_need_no_output(tmp_path, capsys) ->
     assert json.loads(out.out)["samples"] == 360
     assert out.err.startswith("eecc profile: blenet.onnx on digits: 360 samples, accuracy 98.3%;")
     assert "exit 0: 83.3% (accuracy 99.3%), exit 1: 16.7% (accuracy 93.3%)" in out.err
+
+
+def test_run_takes_a_projects_own_model_mlir(tmp_path, capsys) -> None:
+    model, x = EXAMPLES / "blenet" / "blenet.onnx", DATA / "digits_test_28.npy"
+    assert main(["compile", str(model), "--p", "0.25", "-o", str(tmp_path / "p")]) == 0
+    assert main(["run", str(tmp_path / "p" / "model.mlir"), "--input", str(x), "--fixed",
+                 "-o", str(tmp_path / "a.npz")]) == 0
+    assert main(["run", str(model), "--input", str(x), "--fixed", "-o", str(tmp_path / "b.npz")]) == 0
+    a, b = np.load(tmp_path / "a.npz"), np.load(tmp_path / "b.npz")
+    np.testing.assert_array_equal(a["logits_raw"], b["logits_raw"])
+    np.testing.assert_array_equal(a["exit"], b["exit"])
