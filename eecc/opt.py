@@ -16,6 +16,7 @@ internal error (exit 70).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import json
 import re
@@ -32,7 +33,7 @@ from xdsl.dialects.func import Func
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.printer import Printer
 from xdsl.utils.arg_spec import ArgSpec, parse_pipeline
-from xdsl.utils.exceptions import ArgSpecParseError, ParseError
+from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from eecc import __version__, registry
@@ -41,6 +42,7 @@ from eecc.paths import STDIO, check_output_file
 from eecc.source import check_source, out_of_range
 
 _PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_.,+-]*$")
+EXPECTED_ERROR = re.compile(r"//\s*expected-error\s*\{\{(.*?)\}\}")
 
 
 def quote_options(options: str) -> str:
@@ -160,6 +162,53 @@ class EeccOptMain(xDSLOptMain):
         passes = list(self.available_passes)
         arg_parser.error = lambda message: _argument_error(message, known, passes)  # type: ignore[method-assign]
 
+    def run(self) -> None:
+        """xDSL's run; with `--verify-diagnostics`, chunks that hold `// expected-error {{...}}`
+        must fail with each expected text, or eecc-opt exits 1 (MLIR's contract)."""
+        if not self.args.verify_diagnostics:
+            return super().run()
+        chunks, extension = self.prepare_input()
+        output = self.prepare_output()
+        missed = [miss for i, (chunk, offset) in enumerate(chunks)
+                  for miss in self._verify_chunk(i, chunk, offset, extension, output)]
+        if missed:
+            raise EeccError(f"--verify-diagnostics: {missed[0]}"
+                            + (f" (and {len(missed) - 1} more)" if len(missed) > 1 else ""))
+        return None
+
+    def _verify_chunk(self, index: int, chunk: IO[bytes], offset: int, extension: str,
+                      output: IO[str]) -> list[str]:
+        data = chunk.read()
+        chunk.close()
+        expected = EXPECTED_ERROR.findall(data.decode("utf-8", errors="replace"))
+        if index > 0:
+            output.write("// -----\n")
+        message = self._diagnostic(BytesIO(data), extension, offset, output)
+        if message is not None:
+            print(message)
+        where = f"chunk {index + 1} (line {offset + 1})"
+        if expected and message is None:
+            return [f"{where}: expected error '{expected[0]}' but the chunk passed"]
+        got = message.strip().splitlines()[0] if message and message.strip() else ""
+        return [f"{where}: expected error '{text}' not in '{got}'"
+                for text in expected if message is not None and text not in message]
+
+    def _diagnostic(self, chunk: IO[bytes], extension: str, offset: int,
+                    output: IO[str]) -> str | None:
+        try:
+            module = self.parse_chunk(chunk, extension, offset)
+            if module is not None:
+                self.apply_passes(module)
+                output.write(self.output_resulting_program(module))
+        except ParseError as err:
+            err.span = dataclasses.replace(err.span, line_offset=offset)
+            if not self.args.parsing_diagnostics:
+                raise
+            return str(err)
+        except DiagnosticException as err:
+            return "\n".join([str(err), *getattr(err, "__notes__", [])])
+        return None
+
     def setup_pipeline(self) -> None:
         try:
             specs = list(parse_pipeline(self.args.passes))
@@ -247,7 +296,24 @@ def _pass_help(passes: dict[str, Callable[[], type[ModulePass]]]) -> str:
     lines = ["passes (each also works as -p NAME{opt=value ...}):"]
     for flag in passes:
         lines.append(f"  --{flag:<22} {registry.pass_summary(flag)}")
+        options = pass_options(registry.load_pass(flag))
+        if options:
+            lines.append(f"  {'':<24} options: {options}")
     return "\n".join(lines)
+
+
+def pass_options(cls: type[ModulePass]) -> str:
+    """`budget=1.0 platform=zc706 ...`: a pass's options with their defaults."""
+    shown = []
+    for field in dataclasses.fields(cls):
+        default = field.default
+        if default is dataclasses.MISSING:
+            default = field.default_factory() if field.default_factory is not dataclasses.MISSING \
+                else "(required)"
+        if isinstance(default, tuple):
+            default = ",".join(map(str, default))
+        shown.append(f"{field.name.replace('_', '-')}={'' if default is None else default}")
+    return " ".join(shown)
 
 
 def _argument_error(message: str, known: list[str], passes: list[str]) -> NoReturn:

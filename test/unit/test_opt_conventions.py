@@ -144,3 +144,53 @@ def test_a_number_too_large_for_its_type(capsys, tmp_path) -> None:
     path = tmp_path / "big.mlir"
     path.write_text("builtin.module {\n  ee.weight @w = dense<[[1.0, 1.0e+39]]> : tensor<1x2xf32>\n}\n")
     assert "a number does not fit its type" in error(capsys, str(path))
+
+
+EXPECTING = """// expected-error {{threshold 1.5 is outside}}
+builtin.module {
+  ee.graph @g(%x: !ee.stream<3xf32>) -> !ee.stream<3xf32> {
+    %a = ee.relu %x : !ee.stream<3xf32>
+    ee.output %a : !ee.stream<3xf32>
+  }
+}
+"""
+
+
+def test_verify_diagnostics_fails_when_an_expected_error_is_missing(capsys, tmp_path) -> None:
+    path = tmp_path / "expect.mlir"
+    path.write_text(EXPECTING)
+    err = error(capsys, str(path), "--verify-diagnostics")
+    assert "chunk 1 (line 1): expected error 'threshold 1.5 is outside' but the chunk passed" in err
+
+
+def test_verify_diagnostics_fails_on_a_different_error(capsys, tmp_path) -> None:
+    path = tmp_path / "expect.mlir"
+    path.write_text(EXPECTING.replace("ee.relu %x", "ee.relu %y"))
+    err = error(capsys, str(path), "--verify-diagnostics", "--parsing-diagnostics")
+    assert "expected error 'threshold 1.5 is outside' not in" in err
+
+
+def test_verify_diagnostics_passes_on_the_expected_error(capsys, tmp_path) -> None:
+    path = tmp_path / "expect.mlir"
+    path.write_text("""// expected-error {{threshold 1.5 is outside (0, 1]}}
+builtin.module {
+  ee.graph @g(%x: !ee.stream<3xf32>) -> !ee.stream<3xf32> {
+    %a = ee.relu %x : !ee.stream<3xf32>
+    %0, %1 = ee.split %a : !ee.stream<3xf32> -> !ee.stream<3xf32>, !ee.stream<3xf32>
+    %d = ee.exit_decision %0 {threshold = 1.5 : f64} : !ee.stream<3xf32>
+    %c = ee.condbuffer %1, %d {mode = "pass-on-exit"} : !ee.stream<3xf32>
+    ee.output %c : !ee.stream<3xf32>
+  }
+}
+""")
+    code, out, err = run(capsys, str(path), "--verify-diagnostics")
+    assert code == 0, err
+    assert "threshold 1.5 is outside (0, 1]" in out
+
+
+def test_help_lists_pass_options(capsys, monkeypatch) -> None:
+    monkeypatch.setattr(sys, "argv", ["eecc-opt", "--help"])
+    code, out, _ = run(capsys, "--help")
+    assert code == 0
+    assert "options: budget=1.0 platform=zc706" in out
+    assert "options: data-width=16 data-int=8 weight-width=16 weight-int=8" in out
