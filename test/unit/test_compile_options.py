@@ -67,3 +67,14 @@ def test_compile_says_when_a_resource_is_nearly_full(tmp_path: Path, capsys) -> 
     assert "DSP above 95%: place and route may fail; a smaller --budget leaves room" in err
     _compile(tmp_path / "half", "--p", "0.25", "--budget", "0.5")
     assert "above 95%" not in capsys.readouterr().err
+
+
+def test_model_mlir_states_what_the_report_says(tmp_path: Path) -> None:
+    import re
+
+    ir = _compile(tmp_path, "--p", "0.25", "--budget", "0.5")
+    report = json.loads((tmp_path / "out" / "report.json").read_text())
+    found = re.search(r"throughput = ([0-9.e+]+)", ir)
+    assert found and round(float(found.group(1)), 1) == round(report["throughput"], 1)
+    depths = [int(d) for d in re.findall(r"ee\.stage \d .*?cost = #ee\.cost<latency = \d+, depth = (\d+)", ir)]
+    assert depths == [stage["depth_cycles"] for stage in report["stages"]]
