@@ -78,7 +78,17 @@ def run(args: argparse.Namespace) -> int:
     total = sum(timings.values())
     print(f"eecc compile: {opts.output} ({len(files)} files) in {total:.1f} s", file=sys.stderr)
     print(f"eecc compile: {estimate_line(files)}", file=sys.stderr)
+    for note in notes(files["model.mlir"]):
+        print(f"eecc compile: note: {note}", file=sys.stderr)
     return 0
+
+
+def notes(ir: str) -> list[str]:
+    """The distinct `ee.note` attributes passes recorded in the IR, in order."""
+    import re
+
+    found = re.findall(r'ee\.note = "((?:[^"\\]|\\.)*)"', ir)
+    return list(dict.fromkeys(found))
 
 
 def estimate_line(files: dict[str, str]) -> str:

@@ -78,3 +78,11 @@ def test_model_mlir_states_what_the_report_says(tmp_path: Path) -> None:
     assert found and round(float(found.group(1)), 1) == round(report["throughput"], 1)
     depths = [int(d) for d in re.findall(r"ee\.stage \d .*?cost = #ee\.cost<latency = \d+, depth = (\d+)", ir)]
     assert depths == [stage["depth_cycles"] for stage in report["stages"]]
+
+
+def test_notes_recorded_in_the_ir_are_collected_once() -> None:
+    from eecc.commands.compile import notes
+
+    ir = 'ee.graph {ee.note = "folded for rate 1"} ee.stage {ee.note = "folded for rate 1"}' \
+         ' ee.conv {ee.note = "a \\"quoted\\" note"}'
+    assert notes(ir) == ["folded for rate 1", 'a \\"quoted\\" note']
