@@ -59,3 +59,26 @@ def test_a_bug_in_a_command_is_an_internal_error(capsys, monkeypatch) -> None:
         main(["import", str(BLENET)])
     assert done.value.code == 70
     assert "eecc import: internal error: ValueError: a bug" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("entry", "module", "tool"), [
+    ("eecc", "eecc.cli", "eecc"), ("eecc_opt", "eecc.opt", "eecc-opt")])
+def test_ctrl_c_during_start_up(capsys, monkeypatch, entry: str, module: str, tool: str) -> None:
+    import builtins
+    import sys
+
+    import eecc.console
+
+    real = builtins.__import__
+
+    def slow_import(name, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if name == module:
+            raise KeyboardInterrupt
+        return real(name, *args, **kwargs)
+
+    monkeypatch.delitem(sys.modules, module, raising=False)
+    monkeypatch.setattr(builtins, "__import__", slow_import)
+    with pytest.raises(SystemExit) as done:
+        getattr(eecc.console, entry)()
+    assert done.value.code == 130
+    assert capsys.readouterr().err.strip() == f"{tool}: interrupted"
