@@ -1,8 +1,8 @@
 """`eecc`: the end-to-end driver for early-exit networks.
 
     eecc import MODEL.onnx [-o OUT.mlir]      ONNX to the faithful `onnx` dialect
-    eecc run MODEL --input X.npy -o OUT.npz   reference execution (float or --fixed)
-    eecc profile MODEL.onnx --data digits     exit probabilities and accuracies
+    eecc run MODEL --input X.npy [-o OUT.npz] reference execution (float or --fixed)
+    eecc profile MODEL.onnx --data digits     exit probabilities and accuracies (JSON)
     eecc dse MODEL.onnx --p 0.25 -o DIR       throughput/area curves over budgets
     eecc compile MODEL.onnx --p 0.25 -o DIR   the whole flow into an HLS/Vivado project
     eecc csim DIR                             C simulation of an emitted project
