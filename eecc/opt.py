@@ -18,11 +18,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import difflib
-import json
-import re
-import shlex
 import sys
-import typing
 from collections.abc import Callable, Sequence
 from io import BytesIO, StringIO
 from pathlib import Path
@@ -33,87 +29,16 @@ from xdsl.dialects.func import Func
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.printer import Printer
 from xdsl.utils.arg_spec import ArgSpec, parse_pipeline
-from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError
-from xdsl.xdsl_opt_main import xDSLOptMain
+from xdsl.utils.exceptions import ArgSpecParseError, ParseError
 
 from eecc import __version__, registry
 from eecc.errors import EeccError, internal_error, user_message
+from eecc.opt_args import coerce_floats, quote_options, rewrite_pass_flags
+from eecc.opt_verify import VerifyingOptMain
 from eecc.paths import STDIO, check_output_file
 from eecc.source import check_source, out_of_range
 
-_PLAIN_VALUE = re.compile(r"^[A-Za-z0-9_.,+-]*$")
-EXPECTED_ERROR = re.compile(r"//\s*expected-error\s*\{\{(.*?)\}\}")
-
-
-def quote_options(options: str) -> str:
-    """Quote option values xDSL's pipeline syntax cannot take bare (`profile=/a/p.json`)."""
-    try:
-        words = shlex.split(options)
-    except ValueError as err:
-        raise EeccError(f"pass options '{options}': {err}") from None
-    quoted = []
-    for word in words:
-        key, eq, value = word.partition("=")
-        if eq and not _PLAIN_VALUE.match(value):
-            value = json.dumps(value)
-        quoted.append(f"{key}{eq}{value}")
-    return " ".join(quoted)
-
-
-def _unwrap(pipeline: str) -> str:
-    """MLIR's `builtin.module(a,b)` anchor is the only one eecc has: drop it."""
-    text = pipeline.strip()
-    for anchor in ("builtin.module(", "any("):
-        if text.startswith(anchor) and text.endswith(")"):
-            return text[len(anchor):-1]
-    return text
-
-
-def _is_float_field(hint: object) -> bool:
-    return "float" in str(hint)
-
-
-def _as_float(value: str | int | float) -> str | int | float:
-    if isinstance(value, bool) or not isinstance(value, int | str):
-        return value
-    try:
-        return float(value)
-    except ValueError:
-        return value
-
-
-def coerce_floats(spec: ArgSpec, cls: type[ModulePass]) -> ArgSpec:
-    """`budget=1` and `budget=1e-3` for a float option (xDSL takes only `1.0` and `0.001`)."""
-    hints = typing.get_type_hints(cls)
-    params = {}
-    for key, values in spec.parameters.items():
-        field = key.replace("-", "_")
-        if _is_float_field(hints.get(field)):
-            values = tuple(_as_float(v) for v in values)
-        params[key] = values
-    return ArgSpec(spec.name, params)
-
-
-def rewrite_pass_flags(argv: Sequence[str], passes: Sequence[str]) -> list[str]:
-    """Turn `--NAME[=OPTS]` flags of registered passes into one `-p` pipeline."""
-    pipeline: list[str] = []
-    rest: list[str] = []
-    args = list(argv)
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        name, _, opts = arg[2:].partition("=")
-        if arg.startswith("--") and name in passes:
-            pipeline.append(f"{name}{{{quote_options(opts)}}}" if opts else name)
-        elif arg in ("-p", "--passes", "--pass-pipeline") and i + 1 < len(args):
-            pipeline.append(_unwrap(args[i + 1]))
-            i += 1
-        elif arg.startswith("--pass-pipeline="):
-            pipeline.append(_unwrap(arg.partition("=")[2]))
-        else:
-            rest.append(arg)
-        i += 1
-    return (["-p", ",".join(pipeline)] if pipeline else []) + rest
+__all__ = ["EeccOptMain", "main", "quote_options", "rewrite_pass_flags"]
 
 
 class _Buffer(StringIO):
@@ -123,7 +48,7 @@ class _Buffer(StringIO):
         pass
 
 
-class EeccOptMain(xDSLOptMain):
+class EeccOptMain(VerifyingOptMain):
     """xDSL's optimiser driver with eecc's dialects, passes and targets."""
 
     version_format = f"eecc-opt {__version__} (xdsl {{xdsl_version}})"
@@ -161,53 +86,6 @@ class EeccOptMain(xDSLOptMain):
         known = [s for a in arg_parser._actions for s in a.option_strings]
         passes = list(self.available_passes)
         arg_parser.error = lambda message: _argument_error(message, known, passes)  # type: ignore[method-assign]
-
-    def run(self) -> None:
-        """xDSL's run; with `--verify-diagnostics`, chunks that hold `// expected-error {{...}}`
-        must fail with each expected text, or eecc-opt exits 1 (MLIR's contract)."""
-        if not self.args.verify_diagnostics:
-            return super().run()
-        chunks, extension = self.prepare_input()
-        output = self.prepare_output()
-        missed = [miss for i, (chunk, offset) in enumerate(chunks)
-                  for miss in self._verify_chunk(i, chunk, offset, extension, output)]
-        if missed:
-            raise EeccError(f"--verify-diagnostics: {missed[0]}"
-                            + (f" (and {len(missed) - 1} more)" if len(missed) > 1 else ""))
-        return None
-
-    def _verify_chunk(self, index: int, chunk: IO[bytes], offset: int, extension: str,
-                      output: IO[str]) -> list[str]:
-        data = chunk.read()
-        chunk.close()
-        expected = EXPECTED_ERROR.findall(data.decode("utf-8", errors="replace"))
-        if index > 0:
-            output.write("// -----\n")
-        message = self._diagnostic(BytesIO(data), extension, offset, output)
-        if message is not None:
-            print(message)
-        where = f"chunk {index + 1} (line {offset + 1})"
-        if expected and message is None:
-            return [f"{where}: expected error '{expected[0]}' but the chunk passed"]
-        got = message.strip().splitlines()[0] if message and message.strip() else ""
-        return [f"{where}: expected error '{text}' not in '{got}'"
-                for text in expected if message is not None and text not in message]
-
-    def _diagnostic(self, chunk: IO[bytes], extension: str, offset: int,
-                    output: IO[str]) -> str | None:
-        try:
-            module = self.parse_chunk(chunk, extension, offset)
-            if module is not None:
-                self.apply_passes(module)
-                output.write(self.output_resulting_program(module))
-        except ParseError as err:
-            err.span = dataclasses.replace(err.span, line_offset=offset)
-            if not self.args.parsing_diagnostics:
-                raise
-            return str(err)
-        except DiagnosticException as err:
-            return "\n".join([str(err), *getattr(err, "__notes__", [])])
-        return None
 
     def setup_pipeline(self) -> None:
         try:
