@@ -3,7 +3,8 @@
 - the graph has at least one layer;
 - stage indices are distinct and number the stages 0..n-1;
 - each exit decision drives exactly one pass-on-exit condbuffer, and that buffer holds the
-  logits the decision reads (not another exit's);
+  logits the decision reads (not another exit's); its drop-on-exit buffers hold streams the
+  decision is computed from (the backbone where its exit branches off, not a later one);
 - `ee.exit_merge` operand i is exit i's result: the pass-on-exit buffer of the i-th exit
   decision in dataflow order, the last operand the final classifier's result.
 """
@@ -86,6 +87,27 @@ def _check_exit_buffer(index: int, decision: ExitDecisionOp) -> None:
     if origin(passing[0].input) != origin(decision.logits):
         raise VerifyException(f"'ee.condbuffer' (pass-on-exit) of exit {index} holds a stream "
                               "other than the logits its 'ee.exit_decision' reads")
+    upstream = _upstream(decision.logits)
+    for buffer in _buffers(decision, "drop-on-exit"):
+        if origin(buffer.input) not in upstream:
+            raise VerifyException(
+                f"'ee.condbuffer' (drop-on-exit) held by exit {index}'s decision buffers a stream "
+                "that does not feed that exit; a backbone buffer waits for the decision of the "
+                "exit that branches off before it")
+
+
+def _upstream(value: SSAValue) -> set[SSAValue]:
+    """Every value `value` is computed from (through stages, splits and repacks)."""
+    seen: set[SSAValue] = set()
+    todo = [value]
+    while todo:
+        current = origin(todo.pop())
+        if current in seen:
+            continue
+        seen.add(current)
+        if isinstance(current, OpResult):
+            todo.extend(current.op.operands)
+    return seen
 
 
 def _check_merge_order(merge: ExitMergeOp, decisions: list[ExitDecisionOp]) -> None:

@@ -217,3 +217,29 @@ builtin.module {
 }
 // CHECK: 'ee.exit_merge' operand 0 is not exit 0's result; operand i must be the pass-on-exit condbuffer of exit i, the last the final classifier
 
+
+// -----
+
+// three exits: the second backbone buffer waits for the first exit's decision
+builtin.module {
+  ee.graph @g(%x: !ee.stream<3xf32>) -> !ee.stream<3xf32> {
+    %a = ee.relu %x : !ee.stream<3xf32>
+    %0, %1 = ee.split %a : !ee.stream<3xf32> -> !ee.stream<3xf32>, !ee.stream<3xf32>
+    %h0 = ee.relu %0 : !ee.stream<3xf32>
+    %i0, %j0 = ee.split %h0 : !ee.stream<3xf32> -> !ee.stream<3xf32>, !ee.stream<3xf32>
+    %d0 = ee.exit_decision %i0 {threshold = 0.5 : f64} : !ee.stream<3xf32>
+    %r0 = ee.condbuffer %j0, %d0 {mode = "pass-on-exit"} : !ee.stream<3xf32>
+    %b0 = ee.condbuffer %1, %d0 {mode = "drop-on-exit"} : !ee.stream<3xf32>
+    %c = ee.relu %b0 : !ee.stream<3xf32>
+    %2, %3 = ee.split %c : !ee.stream<3xf32> -> !ee.stream<3xf32>, !ee.stream<3xf32>
+    %h1 = ee.relu %2 : !ee.stream<3xf32>
+    %i1, %j1 = ee.split %h1 : !ee.stream<3xf32> -> !ee.stream<3xf32>, !ee.stream<3xf32>
+    %d1 = ee.exit_decision %i1 {threshold = 0.5 : f64} : !ee.stream<3xf32>
+    %r1 = ee.condbuffer %j1, %d1 {mode = "pass-on-exit"} : !ee.stream<3xf32>
+    %b1 = ee.condbuffer %3, %d0 {mode = "drop-on-exit"} : !ee.stream<3xf32>
+    %f = ee.relu %b1 : !ee.stream<3xf32>
+    %m = ee.exit_merge %r0, %r1, %f : !ee.stream<3xf32>, !ee.stream<3xf32>, !ee.stream<3xf32> -> !ee.stream<3xf32>
+    ee.output %m : !ee.stream<3xf32>
+  }
+}
+// CHECK: 'ee.condbuffer' (drop-on-exit) held by exit 0's decision buffers a stream that does not feed that exit; a backbone buffer waits for the decision of the exit that branches off before it
