@@ -25,13 +25,15 @@ def _settings(examples: int) -> settings:
 
 
 def eecc_opt(tmp_path: Path, text: str, target: str, capsys) -> tuple[int, str]:
-    path = tmp_path / "m.mlir"
+    """Run the whole pipeline into `-o`; a failure must leave no output file."""
+    path, out = tmp_path / "m.mlir", tmp_path / "out.txt"
     path.write_text(text)
     try:
-        main([str(path), *PIPELINE, "-t", target])
+        main([str(path), *PIPELINE, "-t", target, "-o", str(out)])
         code = 0
     except SystemExit as done:
         code = int(done.code or 0)
+    assert out.exists() == (code == 0)
     return code, capsys.readouterr().err
 
 
