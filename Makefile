@@ -17,7 +17,7 @@ $(VENV)/.installed: pyproject.toml
 	touch $@
 
 demo: setup
-	$(BIN)/eecc compile examples/blenet/blenet.onnx --profile examples/blenet/profile.json -o $(OUT)/blenet
+	$(BIN)/eecc compile examples/blenet/blenet.onnx --profile examples/blenet/profile.json -o $(OUT)/blenet --force
 	$(BIN)/eecc csim $(OUT)/blenet
 
 test: setup

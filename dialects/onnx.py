@@ -56,6 +56,8 @@ from xdsl.parser import Parser
 from xdsl.printer import Printer
 from xdsl.traits import HasParent, IsTerminator, SymbolOpInterface
 
+from eecc.dialects.dominance import check_defined_before_use
+
 
 @irdl_op_definition
 class InitializerOp(IRDLOperation):
@@ -260,6 +262,9 @@ class GraphOp(IRDLOperation):
             printer, self.sym_name, self.function_type, self.body, self.attributes,
             reserved_attr_names=("sym_name", "function_type"),
         )
+
+    def verify_(self) -> None:
+        check_defined_before_use(self.body.block)
 
 
 ONNX = Dialect(

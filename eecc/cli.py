@@ -1,15 +1,16 @@
 """`eecc`: the end-to-end driver for early-exit networks.
 
     eecc import MODEL.onnx [-o OUT.mlir]      ONNX to the faithful `onnx` dialect
-    eecc run MODEL --input X.npy -o OUT.npz   reference execution (float or --fixed)
-    eecc profile MODEL.onnx --data digits     exit probabilities and accuracies
+    eecc run MODEL --input X.npy [-o OUT.npz] reference execution (float or --fixed)
+    eecc profile MODEL.onnx --data digits     exit probabilities and accuracies (JSON)
     eecc dse MODEL.onnx --p 0.25 -o DIR       throughput/area curves over budgets
     eecc compile MODEL.onnx --p 0.25 -o DIR   the whole flow into an HLS/Vivado project
     eecc csim DIR                             C simulation of an emitted project
 
 Each subcommand lives in `eecc/commands/<name>.py` with `add_parser(subparsers)` and
-`run(args) -> int`; it is found by scanning that folder. User errors (`EeccError`) are
-printed as one line and exit non-zero.
+`run(args) -> int`; it is found by scanning that folder. User errors (`EeccError`, an xDSL
+diagnostic, a file eecc may not write) are printed as one line and exit 1; anything else
+is an internal error (exit 70); Ctrl-C exits 130 without a traceback.
 """
 
 from __future__ import annotations
@@ -22,9 +23,16 @@ from collections.abc import Sequence
 
 import eecc.commands
 from eecc import __version__
-from eecc.errors import EeccError, internal_error
+from eecc.errors import internal_error, user_message
 
 ORDER = ("import", "run", "profile", "dse", "compile", "csim")
+
+class _Parser(argparse.ArgumentParser):
+    """Subcommand parsers: no abbreviated flags (`--forc` is not `--force`)."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
 
 
 def _command_modules() -> list[str]:
@@ -42,28 +50,49 @@ def build_parser() -> argparse.ArgumentParser:
         allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"eecc {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name in _command_modules():
         module = importlib.import_module(f"eecc.commands.{name}")
         module.add_parser(sub)
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _subparser(parser: argparse.ArgumentParser, name: str) -> argparse.ArgumentParser:
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices[name]
+    return parser
+
+
+def parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The arguments; a bad flag of a subcommand is reported with that subcommand's usage."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
     if args.command is None:
-        parser.print_help()
-        return 0
+        parser.print_usage(sys.stderr)
+        parser.exit(2, "eecc: error: a command is required (see 'eecc --help')\n")
+    if extra:
+        _subparser(parser, args.command).error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.run(args) or 0)
-    except EeccError as err:
-        print(f"eecc {args.command}: error: {err}", file=sys.stderr)
+    except Exception as err:
+        message = user_message(err)
+        if message is None:  # a bug in eecc: say so, keep the traceback for developers
+            internal_error(f"eecc {args.command}", err)
+        print(f"eecc {args.command}: error: {message}", file=sys.stderr)
         return 1
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _run(parse(argv))
     except KeyboardInterrupt:
+        print("eecc: interrupted", file=sys.stderr)
         return 130
-    except Exception as err:  # a bug in eecc: say so, keep the traceback for developers
-        internal_error(f"eecc {args.command}", err)
 
 
 def console() -> None:

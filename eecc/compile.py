@@ -6,7 +6,9 @@
 Steps (each timed): import (ONNX to the `onnx` dialect), then one xDSL `PassPipeline` of
 convert-onnx-to-ee, ee-partition, ee-annotate-rates, ee-size-buffers, fold, ee-estimate and
 ee-legalize-hls, then emit (`model.mlir` with locations, `hls/`, `tb/`, `tcl/`, `host/`,
-`report.json`, `report.md`, `README.md`). The same inputs give byte-identical files.
+`report.json`, `report.md`, `README.md`). The verifier runs after every step; what it
+refuses is an `EeccError` naming the model and the step. The same inputs give
+byte-identical files.
 
 The project folder is written into a temporary folder beside OUTDIR and renamed into place
 at the end, so a failure leaves no half-written OUTDIR. An existing OUTDIR is refused
@@ -16,29 +18,38 @@ unless `force`; then the old folder is moved aside, the new one renamed in, the 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sys
 import tempfile
 import time
+import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import Builtin, ModuleOp
 from xdsl.passes import ModulePass, PassPipeline
 from xdsl.printer import Printer
+from xdsl.utils.exceptions import DiagnosticException, VerifyException
 
 from eecc import registry
 from eecc.compile_docs import readme, report_md
 from eecc.cost.platform import Platform, PlatformError, load_platform
-from eecc.errors import EeccError
+from eecc.dialects.ee.types import MAX_FIXED_WIDTH
+from eecc.errors import EeccError, first_line
+from eecc.paths import PROJECT_MARKER, check_output_dir, check_replaceable
+from eecc.thresholds import choose, set_thresholds
 
 STEPS = ("import", "convert", "partition", "rates", "buffers", "fold", "estimate",
-         "legalise", "emit")
+         "legalise", "annotate", "emit")
+# "annotate" estimates the legalised IR again: model.mlir then states what report.md says
 PASS_OF_STEP = {"convert": "convert-onnx-to-ee", "partition": "ee-partition",
                 "rates": "ee-annotate-rates", "buffers": "ee-size-buffers", "fold": "fold",
-                "estimate": "ee-estimate", "legalise": "ee-legalize-hls"}
+                "estimate": "ee-estimate", "legalise": "ee-legalize-hls", "annotate": "ee-estimate"}
 MAX_BATCH = 65535  # 16-bit sample IDs, 0xFFFF is the end token
 
 Progress = Callable[[str], None]
@@ -56,6 +67,10 @@ class CompileOptions:
     budget: float = 1.0
     batch: int = 1024
     force: bool = False
+    data_format: tuple[int, int] = (16, 8)
+    weight_format: tuple[int, int] = (16, 8)
+    thresholds: tuple[float, ...] = ()
+    threshold_set: int | None = None
 
 
 def check_options(opts: CompileOptions) -> Platform:
@@ -71,23 +86,59 @@ def check_options(opts: CompileOptions) -> Platform:
                         "platform resource the design may use")
     if not 1 <= opts.batch <= MAX_BATCH:
         raise EeccError(f"--batch {opts.batch} is outside [1, {MAX_BATCH}] (16-bit sample IDs)")
-    if opts.output.exists() and not opts.force:
-        raise EeccError(f"{opts.output}: already exists (use --force to replace it)")
+    for flag, fmt in (("--data-format", opts.data_format), ("--weight-format", opts.weight_format)):
+        check_format(flag, fmt)
+    choose(opts.profile, opts.thresholds, opts.threshold_set, opts.p)
+    check_output(opts)
     try:
         return load_platform(opts.platform)
     except PlatformError as err:
         raise EeccError(str(err)) from None
 
 
+def inputs(opts: CompileOptions) -> list[Path]:
+    """The files a compile reads (a replaced OUTDIR must hold none of them)."""
+    files = [opts.model, *([opts.profile] if opts.profile is not None else [])]
+    platform = Path(opts.platform)
+    return files + ([platform] if platform.suffix == ".json" and platform.is_file() else [])
+
+
+def check_output(opts: CompileOptions) -> None:
+    """OUTDIR can be created, or replaced (with --force) because it is an eecc project."""
+    check_output_dir(opts.output)
+    if not opts.output.exists():
+        return
+    if not opts.force:
+        raise EeccError(f"{opts.output}: already exists (use --force to replace it)")
+    check_replaceable(opts.output, inputs(opts))
+
+
+def check_format(flag: str, fmt: tuple[int, int]) -> None:
+    """A fixed-point format `(width, int_bits)` the HLS library supports."""
+    width, int_bits = fmt
+    if not (2 <= width <= MAX_FIXED_WIDTH and 1 <= int_bits <= width):
+        raise EeccError(f"{flag} {width},{int_bits} needs 2 <= width <= {MAX_FIXED_WIDTH} and "
+                        "1 <= int bits <= width")
+
+
+def rate_options(opts: CompileOptions) -> dict[str, object]:
+    """`ee-annotate-rates` options: the profile, or the reach at the chosen thresholds."""
+    _, p = choose(opts.profile, opts.thresholds, opts.threshold_set, opts.p)
+    if p is not None:
+        return {"p": p}
+    return {"profile": str(opts.profile)} if opts.profile is not None else {"p": opts.p}
+
+
 def pipeline_passes(opts: CompileOptions) -> list[ModulePass]:
     """The configured pass instances, in `STEPS` order."""
-    rates: dict[str, object] = ({"profile": str(opts.profile)} if opts.profile is not None
-                                else {"p": opts.p})
+    (dw, di), (ww, wi) = opts.data_format, opts.weight_format
     options: dict[str, dict[str, object]] = {
-        "rates": rates,
+        "rates": rate_options(opts),
+        "legalise": {"data_width": dw, "data_int": di, "weight_width": ww, "weight_int": wi},
         "buffers": {"platform": opts.platform},
         "fold": {"budget": opts.budget, "platform": opts.platform, "batch": opts.batch},
         "estimate": {"platform": opts.platform, "batch": opts.batch},
+        "annotate": {"platform": opts.platform, "batch": opts.batch},
     }
     return [registry.load_pass(PASS_OF_STEP[s])(**options.get(s, {}))
             for s in STEPS if s in PASS_OF_STEP]
@@ -101,21 +152,38 @@ def _context() -> Context:
     return ctx
 
 
+def verify_step(module: ModuleOp, model: Path, step: str) -> None:
+    """The `ee` verifier after a step: what the verifier refuses is the model's error."""
+    try:
+        module.verify()
+    except VerifyException as err:
+        raise EeccError(f"{model}: after {step}: {first_line(err)}") from None
+
+
 def run_passes(opts: CompileOptions, module: ModuleOp, timings: dict[str, float],
                progress: Progress) -> None:
     """The pass pipeline in process, timing each pass through the pipeline's callback."""
-    steps = {PASS_OF_STEP[s]: s for s in PASS_OF_STEP}
+    steps = iter([s for s in STEPS if s in PASS_OF_STEP])
+    current = [""]
+    thresholds = choose(opts.profile, opts.thresholds, opts.threshold_set, opts.p)[0]
     clock = [time.perf_counter()]
 
     def between(done: ModulePass | None, _: ModuleOp, following: ModulePass | None) -> None:
         now = time.perf_counter()
         if done is not None:
-            timings[steps[done.name]] = now - clock[0]
+            timings[current[0]] = now - clock[0]
+            if current[0] == "convert":
+                set_thresholds(module, thresholds)
+            verify_step(module, opts.model, done.name)
         clock[0] = now
         if following is not None:
-            progress(steps[following.name])
+            current[0] = next(steps)
+            progress(current[0])
 
-    PassPipeline(tuple(pipeline_passes(opts)), between).apply(_context(), module)
+    try:
+        PassPipeline(tuple(pipeline_passes(opts)), between).apply(_context(), module)
+    except DiagnosticException as err:  # a pass's error about the model: name the model
+        raise EeccError(f"{opts.model}: {first_line(err)}") from None
 
 
 def compile_model(opts: CompileOptions, progress: Progress = lambda step: None
@@ -128,6 +196,7 @@ def compile_model(opts: CompileOptions, progress: Progress = lambda step: None
     progress("import")
     start = time.perf_counter()
     module = import_model(opts.model)
+    verify_step(module, opts.model, "import")
     timings["import"] = time.perf_counter() - start
     run_passes(opts, module, timings, progress)
     progress("emit")
@@ -171,29 +240,56 @@ def print_module(module: ModuleOp) -> str:
     return out.getvalue() + "\n"
 
 
-def write_project(files: dict[str, str], outdir: Path, force: bool) -> None:
-    """Write `files` into a temporary folder beside `outdir`, then rename it into place."""
+def write_project(files: dict[str, str], outdir: Path, force: bool,
+                  inputs: list[Path] | None = None) -> None:
+    """Write `files` into a temporary folder beside `outdir`, then rename it into place.
+
+    The folder gets `PROJECT_MARKER`, which lets a later `--force` replace it, and the
+    permissions of a folder made by `mkdir` (the user's umask), not those of a temp folder.
+    """
     outdir = outdir.absolute()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.", dir=outdir.parent))
     try:
+        tmp.chmod(0o777 & ~_umask())
         for rel in sorted(files):
             path = tmp / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(files[rel])
-        _replace(tmp, outdir, force)
+        (tmp / PROJECT_MARKER).write_text("eecc compile project folder\n")
+        _replace(tmp, outdir, force, inputs or [])
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def _replace(new: Path, outdir: Path, force: bool) -> None:
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _replace(new: Path, outdir: Path, force: bool, inputs: list[Path]) -> None:
     if not outdir.exists():
         new.rename(outdir)
         return
     if not force:
         raise EeccError(f"{outdir}: already exists (use --force to replace it)")
+    check_replaceable(outdir, inputs)
     old = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.old.", dir=outdir.parent))
     outdir.rename(old / outdir.name)
     new.rename(outdir)
     shutil.rmtree(old, ignore_errors=True)
+
+
+class _CallableModule(types.ModuleType):
+    """`eecc.compile(...)` is the Python API (`eecc.api.compile`); `eecc.compile` is also
+    this module, so `from eecc.compile import CompileOptions` keeps working."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from eecc.api import compile as compile_api
+
+        return compile_api(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

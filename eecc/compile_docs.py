@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from eecc.onnx_import.build import ascii_name
+
 if TYPE_CHECKING:
     from eecc.compile import CompileOptions
+
+FULL = 0.95  # a resource share above which routing is likely to fail
 
 FOLDERS = {
     "hls": "HLS C++: the whole network's DATAFLOW top and one IP top per layer "
@@ -19,8 +23,16 @@ FOLDERS = {
 
 def _rates(opts: CompileOptions) -> str:
     if opts.profile is not None:
-        return f"profile `{opts.profile.name}`"
+        return f"profile `{ascii_name(opts.profile.name)}`"
     return "p = " + ", ".join(f"{p:g}" for p in opts.p)
+
+
+def _thresholds(opts: CompileOptions) -> str:
+    if opts.threshold_set is not None:
+        return f"of sweep entry {opts.threshold_set} of the profile"
+    if opts.thresholds:
+        return ", ".join(f"{t:g}" for t in opts.thresholds)
+    return "the model's"
 
 
 def _share(est: Any) -> str:
@@ -32,9 +44,12 @@ def summary(name: str, opts: CompileOptions, est: Any) -> list[str]:
     """A few lines: what was compiled, for what, and what the cost model expects."""
     p = est.platform
     return [
-        f"- model: `{opts.model.name}` (`{name}`), stage rates from {_rates(opts)}",
+        f"- model: `{ascii_name(opts.model.name)}` (`{name}`), stage rates from {_rates(opts)}",
         f"- platform: {p.name} ({p.part}) at {est.clock_mhz:g} MHz, budget {opts.budget:g} "
         f"of each resource, batch {est.batch}",
+        f"- precision: activations ap_fixed<{opts.data_format[0]},{opts.data_format[1]}>, "
+        f"weights ap_fixed<{opts.weight_format[0]},{opts.weight_format[1]}>; exit thresholds "
+        f"{_thresholds(opts)}",
         f"- expected throughput: {est.throughput:.1f} samples/s "
         f"(infinite-buffer bound {est.throughput_infinite:.1f})",
         f"- resources: {_share(est)}",

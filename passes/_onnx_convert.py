@@ -80,6 +80,13 @@ class Converter:
 
     def weight(self, hint: str, array: np.ndarray) -> SymbolRefAttr:
         """A new `ee.weight` symbol for `array` (name made unique)."""
+        if array.dtype != np.float32:
+            raise ConversionError(f"weight '{hint}' has element type {array.dtype}; eecc "
+                                  "converts float32 weights only (re-export in float32)")
+        if not np.isfinite(array).all():
+            index = int(np.flatnonzero(~np.isfinite(array.reshape(-1)))[0])
+            raise ConversionError(f"weight '{hint}' holds {array.reshape(-1)[index]} at index "
+                                  f"{index}; eecc needs finite weights")
         name, n = hint, 1
         while name in self.weights:
             name, n = f"{hint}_{n}", n + 1

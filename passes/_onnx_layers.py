@@ -179,14 +179,23 @@ def batch_norm(cx: Converter, op: NodeOp) -> list[Value]:
     require(op, ok, "does not follow a Conv whose only user it is (only folding into a Conv is supported)")
     assert isinstance(conv_op, ee.ConvOp)
     gamma, beta, mean, var = (cx.const(v, op).array.astype(np.float64) for v in op.args[1:5])
-    scale = gamma / np.sqrt(var + float_(op, "epsilon", 1e-5))
+    eps = float_(op, "epsilon", 1e-5)
+    positive = np.isfinite(var + eps) & (var + eps > 0)
+    if not positive.all():
+        bad = float((var + eps)[~positive].reshape(-1)[0])
+        require(op, False, f"has a variance of {bad} after epsilon; a variance must be positive")
+    scale = gamma / np.sqrt(var + eps)
     w_name = conv_op.weight.root_reference.data
     cx.weights[w_name] = (cx.weights[w_name] * scale[:, None, None, None]).astype(np.float32)
     if conv_op.bias is None:
-        conv_op.bias = cx.weight(f"{w_name}.bias", np.zeros_like(scale))
+        conv_op.bias = cx.weight(f"{w_name}.bias", np.zeros_like(scale, dtype=np.float32))
     b_name = conv_op.bias.root_reference.data
     cx.weights[b_name] = ((cx.weights[b_name] - mean) * scale + beta).astype(np.float32)
+    for name in (w_name, b_name):
+        require(op, bool(np.isfinite(cx.weights[name]).all()),
+                f"folds into '{name}' with non-finite values; check its parameters")
     return [x]
+
 
 
 def dropout(cx: Converter, op: NodeOp) -> list[Value]:

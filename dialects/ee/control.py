@@ -118,6 +118,9 @@ class ExitDecisionOp(EEOp, ExitDecisionHardware):
             )
 
 
+MAX_BUFFER_DEPTH = 65535
+
+
 @irdl_op_definition
 class CondBufferOp(EEOp, CondBufferHardware):
     """Holds each sample's map until its exit decision arrives, then forwards or drops it.
@@ -161,6 +164,11 @@ class CondBufferOp(EEOp, CondBufferHardware):
         if self.depth is not None and self.depth.value.data < 1:
             raise VerifyException(
                 f"'ee.condbuffer' depth {self.depth.value.data} must be at least 1 feature map"
+            )
+        if self.depth is not None and self.depth.value.data > MAX_BUFFER_DEPTH:
+            raise VerifyException(
+                f"'ee.condbuffer' depth {self.depth.value.data} is above {MAX_BUFFER_DEPTH} "
+                "feature maps (a batch has at most 65535 samples)"
             )
         control = self.control
         if not (isinstance(control, OpResult) and isinstance(control.op, ExitDecisionOp)):

@@ -45,6 +45,7 @@ from xdsl.utils.exceptions import VerifyException
 
 from eecc.dialects.ee.base import EEOp
 from eecc.dialects.ee.control import ExitDecisionOp, ExitMergeOp
+from eecc.dialects.ee.exit_structure import check_exit_structure
 from eecc.dialects.ee.types import StreamType
 
 
@@ -255,3 +256,4 @@ def _check_exits(graph: GraphOp, ops: list[Operation]) -> None:
             f"'ee.exit_merge' has {len(merges[0].inputs)} inputs but the network has "
             f"{len(decisions) + 1} exits ({len(decisions)} exit decision(s) + the final classifier)"
         )
+    check_exit_structure(name, ops)

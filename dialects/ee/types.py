@@ -22,6 +22,10 @@ from xdsl.parser import AttrParser
 from xdsl.printer import Printer
 from xdsl.utils.exceptions import VerifyException
 
+MAX_FIXED_WIDTH = 32
+# One feature map must fit the on-chip buffers of any supported FPGA (words per sample)
+MAX_MAP_ELEMENTS = 1 << 24
+
 
 @irdl_attr_definition
 class FixedType(ParametrizedAttribute, TypeAttribute):
@@ -61,8 +65,9 @@ class FixedType(ParametrizedAttribute, TypeAttribute):
 
     def verify(self) -> None:
         width, int_bits = self.width.data, self.int_bits.data
-        if not 2 <= width <= 64:
-            raise VerifyException(f"'ee.fixed' width {width} is outside [2, 64]")
+        if not 2 <= width <= MAX_FIXED_WIDTH:
+            raise VerifyException(f"'ee.fixed' width {width} is outside [2, {MAX_FIXED_WIDTH}] "
+                                  "(the HLS library's arithmetic is 32-bit)")
         if not 1 <= int_bits <= width:
             raise VerifyException(
                 f"'ee.fixed' int_bits {int_bits} is outside [1, width={width}]"
@@ -130,6 +135,10 @@ class StreamType(ParametrizedAttribute, TypeAttribute):
             )
         if any(d <= 0 for d in shape):
             raise VerifyException(f"'ee.stream' shape {list(shape)} must be static and positive")
+        if self.num_elements > MAX_MAP_ELEMENTS:
+            raise VerifyException(
+                f"'ee.stream' shape {'x'.join(map(str, shape))} has {self.num_elements} words per "
+                f"sample; eecc supports feature maps of at most {MAX_MAP_ELEMENTS} (2^24)")
         if not isinstance(self.element_type, ELEMENT_TYPES):
             raise VerifyException(
                 f"'ee.stream' element type {self.element_type} is not f32, f64 or !ee.fixed<W, I>"

@@ -14,6 +14,8 @@ from xdsl.irdl import IRDLOperation, irdl_op_definition, prop_def, traits_def
 from xdsl.traits import SymbolOpInterface, SymbolTable
 from xdsl.utils.exceptions import VerifyException
 
+MAX_WEIGHT_ELEMENTS = 1 << 24
+
 
 @irdl_op_definition
 class WeightOp(IRDLOperation):
@@ -37,6 +39,19 @@ class WeightOp(IRDLOperation):
 
     def __init__(self, name: str, value: DenseIntOrFPElementsAttr):
         super().__init__(properties={"sym_name": StringAttr(name), "value": value})
+
+    def verify_(self) -> None:
+        count = int(np.prod(self.shape, dtype=np.int64))
+        if count > MAX_WEIGHT_ELEMENTS:
+            raise VerifyException(
+                f"'ee.weight' @{self.sym_name.data} has {count} values; eecc supports weights of "
+                f"at most {MAX_WEIGHT_ELEMENTS} (2^24) values per tensor")
+        values = self.to_numpy()
+        if values.dtype.kind == "f" and not np.isfinite(values).all():
+            index = int(np.flatnonzero(~np.isfinite(values.reshape(-1)))[0])
+            raise VerifyException(
+                f"'ee.weight' @{self.sym_name.data} holds {values.reshape(-1)[index]} at index "
+                f"{index}; weights must be finite")
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -1,9 +1,13 @@
 """`eecc compile`: ONNX + stage rates + platform in, an HLS/Vivado project folder out.
 
     eecc compile MODEL.onnx [--profile P.json | --p 0.25[,0.1]] [--platform zc706]
-                 [--budget 1.0] [--batch 1024] -o OUTDIR [--force]
+                 [--budget 1.0] [--batch 1024] [--data-format 16,8] [--weight-format 16,8]
+                 [--thresholds 0.9[,0.8] | --threshold-set K] -o OUTDIR [--force]
 
 A network with exits needs its stage rates (--profile or --p); one without needs none.
+`--thresholds` replaces the model's exit thresholds (one per early exit, or one for all);
+with a profile, the rates are those its sweep measured at these thresholds.
+`--threshold-set K` takes thresholds and rates from entry K of the profile's sweep.
 OUTDIR is written whole or not at all; an existing OUTDIR is refused unless --force, which
 replaces it in one rename.
 """
@@ -14,8 +18,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from eecc.compile import STEPS, CompileOptions, compile_model, write_project
+from eecc.compile import STEPS, CompileOptions, compile_model, inputs, write_project
 from eecc.errors import EeccError
+from eecc.paths import check_name
 
 
 def parse_p(text: str) -> tuple[float, ...]:
@@ -24,6 +29,22 @@ def parse_p(text: str) -> tuple[float, ...]:
         return tuple(float(v) for v in text.split(","))
     except ValueError:
         raise EeccError(f"--p '{text}' is not a comma-separated list of numbers") from None
+
+
+def parse_pair(flag: str, text: str) -> tuple[int, int]:
+    """`16,8`: a fixed-point format as (width, integer bits)."""
+    try:
+        width, int_bits = (int(v) for v in text.split(","))
+    except ValueError:
+        raise EeccError(f"{flag} '{text}' is not WIDTH,INT_BITS (e.g. 16,8)") from None
+    return width, int_bits
+
+
+def parse_thresholds(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(v) for v in text.split(","))
+    except ValueError:
+        raise EeccError(f"--thresholds '{text}' is not a comma-separated list of numbers") from None
 
 
 def _progress():  # type: ignore[no-untyped-def]
@@ -35,11 +56,16 @@ def _progress():  # type: ignore[no-untyped-def]
 
 
 def run(args: argparse.Namespace) -> int:
+    check_name(args.output, "-o")
     opts = CompileOptions(
         model=Path(args.model), output=Path(args.output),
         profile=Path(args.profile) if args.profile else None,
         p=parse_p(args.p) if args.p else (), platform=args.platform, budget=args.budget,
-        batch=args.batch, force=args.force)
+        batch=args.batch, force=args.force,
+        data_format=parse_pair("--data-format", args.data_format),
+        weight_format=parse_pair("--weight-format", args.weight_format),
+        thresholds=parse_thresholds(args.thresholds) if args.thresholds else (),
+        threshold_set=args.threshold_set)
     with _progress() as bar:
         task = bar.add_task("compile", total=len(STEPS))
 
@@ -48,10 +74,39 @@ def run(args: argparse.Namespace) -> int:
 
         files, timings = compile_model(opts, step)
         bar.update(task, completed=len(STEPS))
-    write_project(files, opts.output, opts.force)
+    write_project(files, opts.output, opts.force, inputs(opts))
     total = sum(timings.values())
     print(f"eecc compile: {opts.output} ({len(files)} files) in {total:.1f} s", file=sys.stderr)
+    print(f"eecc compile: {estimate_line(files)}", file=sys.stderr)
+    for note in notes(files["model.mlir"]):
+        print(f"eecc compile: note: {note}", file=sys.stderr)
     return 0
+
+
+def notes(ir: str) -> list[str]:
+    """The distinct `ee.note` attributes passes recorded in the IR, in order."""
+    import re
+
+    found = re.findall(r'ee\.note = "((?:[^"\\]|\\.)*)"', ir)
+    return list(dict.fromkeys(found))
+
+
+def estimate_line(files: dict[str, str]) -> str:
+    """`94150.1 samples/s; LUT 98.8%, ...` with a note when a resource is nearly full."""
+    import json
+
+    from eecc.compile_docs import FULL
+
+    report = json.loads(files["report.json"])
+    lines = [ln for ln in files["report.md"].splitlines() if ln.startswith("- resources: ")]
+    share = lines[0].removeprefix("- resources: ") if lines else ""
+    text = f"expected {report['throughput']:.1f} samples/s; {share}"
+    full = [part.split()[0] for part in share.split(", ")
+            if part and float(part.split()[1].rstrip("%")) > 100 * FULL]
+    if full:
+        text += (f" ({', '.join(full)} above {100 * FULL:.0f}%: place and route may fail; "
+                 "a smaller --budget leaves room)")
+    return text
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -68,6 +123,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--budget", type=float, default=1.0,
                         help="share of each resource the design may use, in (0, 1] (1.0)")
     parser.add_argument("--batch", type=int, default=1024, help="samples per batch (1024)")
+    parser.add_argument("--data-format", metavar="W,I", default="16,8",
+                        help="activations as ap_fixed<W,I> (16,8)")
+    parser.add_argument("--weight-format", metavar="W,I", default="16,8",
+                        help="weights as ap_fixed<W,I> (16,8)")
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--thresholds", metavar="T[,T...]",
+                        help="exit thresholds in (0, 1], first exit first (default: the model's)")
+    chosen.add_argument("--threshold-set", type=int, metavar="K",
+                        help="thresholds and rates of entry K of the --profile's sweep")
     parser.add_argument("-o", "--output", required=True, help="project folder to create")
-    parser.add_argument("--force", action="store_true", help="replace an existing OUTDIR")
+    parser.add_argument("--force", action="store_true", help="replace an existing OUTDIR that eecc compile wrote")
     parser.set_defaults(run=run)

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 
 from eecc.errors import EeccError
+from eecc.paths import check_name, check_output_dir
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +30,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="start:stop:step or a comma list of shares (default 0.1:1.0:0.1)")
     parser.add_argument("--band", type=float, default=0.05, help="rate band for the plot (0.05)")
     parser.add_argument("--batch", type=int, default=1024, help="batch size (default 1024)")
-    parser.add_argument("-o", "--output", type=Path, required=True, help="output folder")
+    parser.add_argument("-o", "--output", required=True, help="output folder")
     parser.set_defaults(run=run)
 
 
@@ -39,6 +40,9 @@ def run(args: argparse.Namespace) -> int:
     from eecc.dse.sweep import curves, parse_budgets
     from eecc.network import NetworkModel, find_graph
 
+    check_name(args.output, "-o")
+    args.output = Path(args.output)
+    check_output_dir(args.output)
     try:
         budgets = parse_budgets(args.budgets)
         platform = load_platform(args.platform)
@@ -68,6 +72,7 @@ def load_network(path: Path, profile: Path | None, p: str | None):  # noqa: ANN2
     from eecc import registry
     from eecc.passes.ee_annotate_rates import EeAnnotateRatesPass
     from eecc.passes.ee_partition import EePartitionPass
+    from eecc.source import check_source
 
     if not path.is_file():
         raise EeccError(f"{path}: no such file")
@@ -82,7 +87,9 @@ def load_network(path: Path, profile: Path | None, p: str | None):  # noqa: ANN2
         module = import_model(path)
         ConvertOnnxToEEPass().apply(ctx, module)
     else:
-        module = Parser(ctx, path.read_text(), str(path)).parse_module()
+        text = path.read_text()
+        check_source(text, str(path))
+        module = Parser(ctx, text, str(path)).parse_module()
     module.verify()
     EePartitionPass().apply(ctx, module)
     reach = tuple(float(v) for v in p.split(",")) if p else ()

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from xdsl.printer import Printer
 
+from eecc.paths import STDIO, check_output_file
+
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -23,19 +25,20 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "dialect, with ONNX node names as op locations.",
     )
     parser.add_argument("model", type=Path, help="the .onnx file (external data beside it)")
-    parser.add_argument("-o", "--output", type=Path, help="write the IR here (default: stdout)")
+    parser.add_argument("-o", "--output", help="write the IR here ('-' or none: stdout)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from eecc.onnx_import import import_model
 
+    out = None if args.output in (None, STDIO) else check_output_file(args.output)
     module = import_model(args.model)
     text = StringIO()
     Printer(stream=text, print_debuginfo=True).print_op(module)
     text.write("\n")
-    if args.output is None:
+    if out is None:
         sys.stdout.write(text.getvalue())
     else:
-        args.output.write_text(text.getvalue())
+        out.write_text(text.getvalue())
     return 0

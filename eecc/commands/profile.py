@@ -1,7 +1,10 @@
 """`eecc profile`: exit probabilities and accuracies of a network on a data set.
 
     eecc profile MODEL.onnx --data digits|X.npy|X.npz [--labels Y.npy]
-                 [--thresholds 0.9,0.99,...] -o profile.json
+                 [--thresholds 0.9,0.99,...] [-o profile.json]
+
+Prints a one-line summary (samples, accuracy, each exit's share) to stderr and the JSON to
+`-o` (stdout without it).
 
 The JSON schema is in docs/profiling.md.
 """
@@ -9,10 +12,12 @@ The JSON schema is in docs/profiling.md.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from eecc.data import load_data
 from eecc.errors import EeccError
+from eecc.paths import STDIO, check_output_file
 from eecc.profile import DEFAULT_SWEEP, dumps, memoise, profile
 from eecc.reference import Program
 from eecc.reference.model import load_model
@@ -33,15 +38,33 @@ def parse_thresholds(text: str) -> list[list[float]]:
     return sets
 
 
+def summary(doc: dict) -> str:
+    """One line: samples, and per exit the share of samples and their accuracy."""
+    exits = []
+    for i, share in enumerate(doc["exit_fraction"]):
+        acc = doc.get("exit_accuracy")
+        text = f"exit {i}: {100 * share:.1f}%"
+        if acc is not None and acc[i] is not None:
+            text += f" (accuracy {100 * acc[i]:.1f}%)"
+        exits.append(text)
+    total = "" if doc.get("accuracy") is None else f", accuracy {100 * doc['accuracy']:.1f}%"
+    return f"{doc['model']} on {doc['data']}: {doc['samples']} samples{total}; {', '.join(exits)}"
+
+
 def run(args: argparse.Namespace) -> int:
+    out = None if args.output in (None, STDIO) else check_output_file(args.output)
     sweep = (parse_thresholds(args.thresholds) if args.thresholds
              else [[t] for t in DEFAULT_SWEEP])
     program = Program.from_module(load_model(args.model))
     data = load_data(args.data, program.input_shape, args.labels)
     x = check_input(program, data.x)
     memo = memoise(program, x, data.y)
-    text = dumps(profile(program, memo, sweep, Path(args.model).name, data.name))
-    Path(args.output).write_text(text)
+    doc = profile(program, memo, sweep, Path(args.model).name, data.name)
+    if out is None:
+        sys.stdout.write(dumps(doc))
+    else:
+        out.write_text(dumps(doc))
+    print(f"eecc profile: {summary(doc)}" + (f"; wrote {out}" if out else ""), file=sys.stderr)
     return 0
 
 
@@ -58,5 +81,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--labels", help="labels .npy (overrides the .npz's y)")
     parser.add_argument("--thresholds", help="sweep: 0.9,0.99 or per early exit 0.9:0.8,... "
                         f"(default {','.join(map(str, DEFAULT_SWEEP))})")
-    parser.add_argument("-o", "--output", required=True, help="output profile .json")
+    parser.add_argument("-o", "--output", help="output profile .json ('-' or none: stdout)")
     parser.set_defaults(run=run)

@@ -1,23 +1,26 @@
 """`eecc run`: the reference execution of a network on a batch of inputs.
 
     eecc run MODEL(.onnx|.mlir) --input X.npy [--fixed] [--data-format 16,8]
-             [--weight-format 16,8] -o OUT.npz
+             [--weight-format 16,8] [-o OUT.npz]
 
-Writes `logits` (N x classes, float), `exit` (N, the exit each sample took: 0 = first early
+Prints how many samples took each exit (stderr); with `-o`,
+writes `logits` (N x classes, float), `exit` (N, the exit each sample took: 0 = first early
 exit, ..., N-1 = final) and, in fixed mode, `logits_raw` (the raw integers).
 """
 
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+import sys
 from typing import Any
 
 import numpy as np
 
 from eecc.data import load_array
+from eecc.dialects.ee import ExitDecisionOp
 from eecc.errors import EeccError
 from eecc.fixedpoint import FixedFormat
+from eecc.paths import check_output_file
 from eecc.reference import FixedConfig, run_graph
 from eecc.reference.model import load_model
 
@@ -41,7 +44,15 @@ def fixed_config(args: argparse.Namespace) -> FixedConfig | None:
                        parse_format(args.weight_format or "16,8"))
 
 
+def summary(exits: np.ndarray, n_exits: int) -> str:
+    """`360 samples; exit 0: 299, exit 1: 61`."""
+    counts = np.bincount(exits.astype(np.int64), minlength=n_exits)
+    taken = ", ".join(f"exit {i}: {int(c)}" for i, c in enumerate(counts))
+    return f"{len(exits)} samples; {taken}"
+
+
 def run(args: argparse.Namespace) -> int:
+    out = None if args.output is None else check_output_file(args.output)
     fixed = fixed_config(args)
     module = load_model(args.model)
     x = load_array(args.input, "x")
@@ -49,9 +60,12 @@ def run(args: argparse.Namespace) -> int:
     arrays: dict[str, Any] = {"logits": result.logits, "exit": result.exits}
     if result.raw is not None:
         arrays["logits_raw"] = result.raw
-    out = Path(args.output)
-    with out.open("wb") as f:
-        np.savez(f, **arrays)
+    if out is not None:
+        with out.open("wb") as f:
+            np.savez(f, **arrays)
+    n_exits = 1 + sum(isinstance(op, ExitDecisionOp) for op in module.walk())
+    wrote = f"; wrote {out}" if out is not None else ""
+    print(f"eecc run: {summary(result.exits, n_exits)}{wrote}", file=sys.stderr)
     return 0
 
 
@@ -66,5 +80,5 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fixed", action="store_true", help="fixed-point arithmetic")
     parser.add_argument("--data-format", metavar="W,I", help="activations (default 16,8; implies --fixed)")
     parser.add_argument("--weight-format", metavar="W,I", help="weights (default 16,8; implies --fixed)")
-    parser.add_argument("-o", "--output", required=True, help="output .npz")
+    parser.add_argument("-o", "--output", help="output .npz (none: print the summary only)")
     parser.set_defaults(run=run)

@@ -29,16 +29,30 @@ class Point:
     bottleneck: str = ""
 
 
+MAX_BUDGETS = 1000
+
+
 def parse_budgets(text: str) -> list[float]:
     """`0.1:1.0:0.1` (start:stop:step, stop included) or `0.25,0.5,1.0`."""
+    try:
+        numbers = [float(v) for v in text.replace(":", ",").split(",") if v.strip()]
+    except ValueError:
+        raise ValueError(f"budgets {text!r} are not numbers (start:stop:step or a, b, ...)") from None
     if ":" not in text:
-        values = [float(v) for v in text.split(",") if v.strip()]
+        values = numbers
     else:
-        start, stop, step = (float(v) for v in text.split(":"))
-        if step <= 0:
+        if len(numbers) != 3:
+            raise ValueError(f"budgets {text!r} are not start:stop:step")
+        start, stop, step = numbers
+        if not step > 0:
             raise ValueError(f"budget step {step} must be positive")
-        count = int(round((stop - start) / step)) + 1
+        count = int(round((stop - start) / step)) + 1 if stop >= start else 0
+        if count > MAX_BUDGETS:
+            raise ValueError(f"budgets {text!r} give {count} designs; at most {MAX_BUDGETS} "
+                             "(use a larger step)")
         values = [round(start + i * step, 9) for i in range(count)]
+    if len(values) > MAX_BUDGETS:
+        raise ValueError(f"budgets {text!r} give {len(values)} designs; at most {MAX_BUDGETS}")
     if not values or any(not 0 < v <= 1 for v in values):
         raise ValueError(f"budgets {text!r} must lie in (0, 1]")
     return values

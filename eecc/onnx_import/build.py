@@ -30,8 +30,18 @@ def node_label(node: onnx.NodeProto) -> str:
 
 
 def location(node: onnx.NodeProto) -> NameLoc:
+    """The node's name as a location, ASCII with escapes (`Conv_\\u00e9`, `a\\nb`): xDSL
+    prints other characters as byte escapes that its own location parser refuses, and a
+    newline would break every line-oriented report."""
     name = node.name or (node.output[0] if node.output else node.op_type)
-    return NameLoc(StringAttr(name), NoneAttr())
+    return NameLoc(StringAttr(ascii_name(name)), NoneAttr())
+
+
+def ascii_name(name: str) -> str:
+    """`name` in printable ASCII: non-ASCII and control characters as Python escapes."""
+    if name.isascii() and name.isprintable():
+        return name
+    return name.encode("unicode_escape").decode("ascii")
 
 
 def graph_name(path: Path) -> str:

@@ -15,6 +15,8 @@ from google.protobuf.message import DecodeError
 
 from eecc.errors import EeccError
 
+MIN_OPSET = 7
+
 
 def read_model(path: Path) -> onnx.ModelProto:
     """Decode `path` (and the external data files beside it) into a `ModelProto`."""
@@ -43,12 +45,14 @@ def _undecodable(data: bytes) -> str:
 
 
 def _load_external_data(model: onnx.ModelProto, path: Path) -> None:
+    from onnx.checker import ValidationError
     from onnx.external_data_helper import load_external_data_for_model
 
     try:
         load_external_data_for_model(model, str(path.parent))
-    except (OSError, ValueError) as err:
-        raise EeccError(f"{path}: cannot load external tensor data: {err}") from None
+    except (OSError, ValueError, ValidationError) as err:
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise EeccError(f"{path}: cannot load external tensor data: {first}") from None
 
 
 def fix_batch(model: onnx.ModelProto, path: Path) -> None:
@@ -81,8 +85,20 @@ def infer_shapes(model: onnx.ModelProto, path: Path) -> onnx.ModelProto:
         raise EeccError(f"{path}: shape inference failed: {first}") from None
 
 
+def check_opsets(model: onnx.ModelProto, path: Path) -> None:
+    """The default ONNX domain's opset must be one this onnx release knows, and >= 7."""
+    newest = onnx.defs.onnx_opset_version()
+    for entry in model.opset_import:
+        if entry.domain not in ("", "ai.onnx"):
+            continue
+        if not MIN_OPSET <= entry.version <= newest:
+            raise EeccError(f"{path}: opset {entry.version} of the ONNX domain is not supported "
+                            f"(supported: {MIN_OPSET} to {newest}); re-export with such an opset")
+
+
 def load(path: Path) -> onnx.ModelProto:
-    """Read, fix the batch dimension and infer shapes."""
+    """Read, check the opset, fix the batch dimension and infer shapes."""
     model = read_model(path)
+    check_opsets(model, path)
     fix_batch(model, path)
     return infer_shapes(model, path)

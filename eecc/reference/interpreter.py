@@ -27,6 +27,7 @@ from eecc.dialects.ee import (
     LinearOp,
     PoolOp,
     ReluOp,
+    RepackOp,
     SoftmaxOp,
     SplitOp,
     StreamType,
@@ -79,6 +80,11 @@ def _split(op: Operation, args: list[Tokens], backend: FloatBackend, opts: Optio
     return [args[0]] * len(op.results)
 
 
+def _forward(op: Operation, args: list[Tokens], backend: FloatBackend, opts: Options) -> list[Tokens]:
+    """`ee.repack` moves words between lanes; the values do not change."""
+    return [args[0]]
+
+
 def _decide(op: Operation, args: list[Tokens], backend: FloatBackend, opts: Options) -> list[Tokens]:
     logits = args[0]
     if opts.continue_all or len(logits.ids) == 0:
@@ -116,6 +122,7 @@ DISPATCH: dict[type[Operation], Handler] = {
     SoftmaxOp: _layer("softmax"),
     FlattenOp: _layer("flatten"),
     SplitOp: _split,
+    RepackOp: _forward,
     ExitDecisionOp: _decide,
     CondBufferOp: _condbuffer,
     ExitMergeOp: _merge,

@@ -17,6 +17,7 @@ from xdsl.utils.exceptions import DiagnosticException, ParseError, VerifyExcepti
 from eecc import registry
 from eecc.dialects.ee import GraphOp
 from eecc.errors import EeccError
+from eecc.source import check_source, out_of_range
 
 CONVERT = "convert-onnx-to-ee"
 
@@ -50,10 +51,21 @@ def load_model(path: str | Path) -> ModuleOp:
 
 
 def _parse(ctx: Context, path: Path) -> ModuleOp:
+    text = _read(path)
+    check_source(text, str(path))
     try:
-        return Parser(ctx, path.read_text(), str(path)).parse_module()
+        return Parser(ctx, text, str(path)).parse_module()
     except (ParseError, VerifyException) as err:
         raise EeccError(f"{path}: not valid ee/onnx IR: {_first_line(err)}") from None
+    except OverflowError as err:
+        raise EeccError(out_of_range(str(path), err)) from None
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise EeccError(f"{path}: not UTF-8 text (byte {err.start}); expected MLIR text") from None
 
 
 def _import_onnx(ctx: Context, path: Path) -> ModuleOp:

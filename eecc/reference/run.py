@@ -50,14 +50,22 @@ def backend_for(program: Program, fixed: FixedConfig | None) -> FloatBackend:
 
 
 def check_input(program: Program, x: np.ndarray) -> np.ndarray:
-    """`x` as a batch `[N, *input_shape]`; a single sample gets a batch axis."""
+    """`x` as a batch `[N, *input_shape]` of real numbers (integers are taken as values); a
+    single sample gets a batch axis. An empty batch or a NaN/infinite value is refused."""
     x = np.asarray(x)
+    if x.dtype.kind not in "fiu":
+        raise EeccError(f"input has element type {x.dtype}; expected real numbers (float or int)")
     want = program.input_shape
     if x.shape == want:
         x = x[None]
     if x.ndim != len(want) + 1 or x.shape[1:] != want:
         expected = "x".join(map(str, ("N", *want)))
         raise EeccError(f"input has shape {'x'.join(map(str, x.shape))}, expected {expected}")
+    if len(x) == 0:
+        raise EeccError("input has no samples (shape 0x...); give at least one")
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
+        sample = int(np.flatnonzero(~np.isfinite(x).reshape(len(x), -1).all(axis=1))[0])
+        raise EeccError(f"input sample {sample} holds NaN or infinite values")
     return x
 
 

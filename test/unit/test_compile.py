@@ -54,14 +54,17 @@ def test_a_third_network_with_p(tmp_path: Path) -> None:
     assert (tmp_path / "out" / "tcl" / "project.tcl").is_file()
 
 
-def test_force_replaces_an_existing_outdir(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    (tmp_path / "out").mkdir()
+def test_force_replaces_an_existing_project(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    assert _compile(tmp_path, "blenet", "out", "--p", "0.25") == 0
     (tmp_path / "out" / "old.txt").write_text("old")
     assert _compile(tmp_path, "blenet", "out", "--p", "0.25") == 1
     assert "already exists (use --force to replace it)" in capsys.readouterr().err
     assert _compile(tmp_path, "blenet", "out", "--p", "0.25", "--force") == 0
     assert not (tmp_path / "out" / "old.txt").exists()
     assert (tmp_path / "out" / "model.mlir").is_file()
+    assert (tmp_path / "out" / ".eecc-project").is_file()
+    mode = (tmp_path / "out").stat().st_mode & 0o777
+    assert mode == (tmp_path / "out" / "hls").stat().st_mode & 0o777
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -53,12 +53,14 @@ def test_weights_are_the_initializers() -> None:
         np.testing.assert_array_equal(weights[name], array)
 
 
-def _bn_model(tmp_path: Path) -> Path:
+def _bn_model(tmp_path: Path, var_0: float | None = None) -> Path:
     rng = np.random.default_rng(0)
     w = rng.standard_normal((3, 2, 3, 3)).astype(np.float32)
     b = rng.standard_normal(3).astype(np.float32)
     gamma, beta, mean = (rng.standard_normal(3).astype(np.float32) for _ in range(3))
     var = rng.uniform(0.5, 2.0, 3).astype(np.float32)
+    if var_0 is not None:
+        var[0] = var_0
     inits = [numpy_helper.from_array(a, n) for a, n in
              [(w, "w"), (b, "b"), (gamma, "g"), (beta, "be"), (mean, "m"), (var, "v")]]
     nodes = [
@@ -131,3 +133,15 @@ def test_residual_block_with_projection_shortcut(tmp_path: Path) -> None:
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     want = np.concatenate([session.run(None, {"x": s[None]})[0] for s in x])
     np.testing.assert_allclose(run_graph(module, x).logits, want, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("var", [-1.0, -1e-3, float("nan")])
+def test_batchnorm_with_a_variance_that_is_not_positive(tmp_path: Path, capsys, var: float) -> None:
+    from eecc.cli import main
+
+    path = _bn_model(tmp_path, var)
+    assert main(["compile", str(path), "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("eecc compile: error: ") and len(err.splitlines()) == 1
+    assert "node 'bn' (BatchNormalization) has a variance of" in err
+    assert "a variance must be positive" in err

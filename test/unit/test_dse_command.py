@@ -63,3 +63,17 @@ def test_errors_are_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     err = capsys.readouterr().err.strip().splitlines()
     assert err[0].startswith("eecc dse: error: budgets '2' must lie in (0, 1]")
     assert err[1].startswith("eecc dse: error:") and "no such file" in err[1]
+
+
+@pytest.mark.parametrize(("budgets", "message"), [
+    ("0.1:1.0:0.00001", "give 90001 designs; at most 1000 (use a larger step)"),
+    ("0.1:1.0", "are not start:stop:step"),
+    ("a:b:c", "are not numbers"),
+    ("0.1:1.0:0", "budget step 0.0 must be positive"),
+])
+def test_budget_sweeps_are_bounded(tmp_path: Path, capsys, budgets: str, message: str) -> None:
+    model = Path(__file__).resolve().parents[2] / "examples" / "blenet" / "blenet.onnx"
+    assert main(["dse", str(model), "--p", "0.25", "--budgets", budgets,
+                "-o", str(tmp_path / "out")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err, err

@@ -3,6 +3,7 @@ onnxruntime and PyTorch; `.mlir` input, fixed mode, and every user error as one 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +117,50 @@ def test_run_onnx_ir_mlir_equals_onnx(tmp_path):
     a, b = np.load(tmp_path / "a.npz"), np.load(tmp_path / "b.npz")
     np.testing.assert_array_equal(a["logits"], b["logits"])
     np.testing.assert_array_equal(a["exit"], b["exit"])
+
+
+def test_run_and_profile_print_a_summary_and_need_no_output(tmp_path, capsys) -> None:
+    model, x = EXAMPLES / "blenet" / "blenet.onnx", DATA / "digits_test_28.npz"
+    assert main(["run", str(model), "--input", str(x)]) == 0
+    assert capsys.readouterr().err.strip() == "eecc run: 360 samples; exit 0: 300, exit 1: 60"
+    assert main(["profile", str(model), "--data", "digits"]) == 0
+    out = capsys.readouterr()
+    assert json.loads(out.out)["samples"] == 360
+    assert out.err.startswith("eecc profile: blenet.onnx on digits: 360 samples, accuracy 98.3%;")
+    assert "exit 0: 83.3% (accuracy 99.3%), exit 1: 16.7% (accuracy 93.3%)" in out.err
+
+
+def test_run_takes_a_projects_own_model_mlir(tmp_path, capsys) -> None:
+    model, x = EXAMPLES / "blenet" / "blenet.onnx", DATA / "digits_test_28.npy"
+    assert main(["compile", str(model), "--p", "0.25", "-o", str(tmp_path / "p")]) == 0
+    assert main(["run", str(tmp_path / "p" / "model.mlir"), "--input", str(x), "--fixed",
+                 "-o", str(tmp_path / "a.npz")]) == 0
+    assert main(["run", str(model), "--input", str(x), "--fixed", "-o", str(tmp_path / "b.npz")]) == 0
+    a, b = np.load(tmp_path / "a.npz"), np.load(tmp_path / "b.npz")
+    np.testing.assert_array_equal(a["logits_raw"], b["logits_raw"])
+    np.testing.assert_array_equal(a["exit"], b["exit"])
+
+
+@pytest.mark.parametrize(("array", "message"), [
+    (np.zeros((0, 1, 28, 28), np.float32), "input has no samples"),
+    (np.full((2, 1, 28, 28), np.nan, np.float32), "input sample 0 holds NaN or infinite values"),
+    (np.zeros((2, 1, 28, 28), bool), "input has element type bool; expected real numbers"),
+])
+def test_bad_input_arrays_are_one_line(tmp_path, capsys, array, message) -> None:
+    np.save(tmp_path / "x.npy", array)
+    model = EXAMPLES / "blenet" / "blenet.onnx"
+    assert main(["run", str(model), "--input", str(tmp_path / "x.npy")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err, err
+
+
+def test_integer_inputs_are_values(tmp_path, capsys) -> None:
+    x = np.load(DATA / "digits_test_28.npy")[:8]
+    np.save(tmp_path / "f.npy", np.round(x * 4).astype(np.float32))
+    np.save(tmp_path / "i.npy", np.round(x * 4).astype(np.int32))
+    model = EXAMPLES / "blenet" / "blenet.onnx"
+    for name in ("f", "i"):
+        assert main(["run", str(model), "--input", str(tmp_path / f"{name}.npy"), "--fixed",
+                     "-o", str(tmp_path / f"{name}.npz")]) == 0
+    a, b = np.load(tmp_path / "f.npz"), np.load(tmp_path / "i.npz")
+    np.testing.assert_array_equal(a["logits_raw"], b["logits_raw"])

@@ -91,6 +91,18 @@ builtin.module {
 
 // -----
 
+// condbuffer deeper than a batch (2^40 feature maps)
+builtin.module {
+  func.func @f(%x: !ee.stream<3xf32>, %c: !ee.ctrl) {
+    %0 = ee.exit_decision %x {threshold = 0.5 : f64} : !ee.stream<3xf32>
+    %1 = ee.condbuffer %x, %0 {depth = 1099511627776 : i64, mode = "drop-on-exit"} : !ee.stream<3xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.condbuffer' depth 1099511627776 is above 65535 feature maps (a batch has at most 65535 samples)
+
+// -----
+
 // condbuffer whose control is not a decision
 builtin.module {
   func.func @f(%x: !ee.stream<3xf32>, %c: !ee.ctrl) {

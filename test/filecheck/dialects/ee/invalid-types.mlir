@@ -7,7 +7,7 @@ builtin.module {
     func.return
   }
 }
-// CHECK: 'ee.fixed' width 80 is outside [2, 64]
+// CHECK: 'ee.fixed' width 80 is outside [2, 32]
 
 // -----
 
@@ -103,3 +103,23 @@ builtin.module {
   }
 }
 // CHECK: 'ee.cost' lut=-1 must not be negative
+
+// -----
+
+// fixed width one above the HLS library's 32 bits
+builtin.module {
+  func.func @f(%x: !ee.stream<4x!ee.fixed<33, 16>>) {
+    func.return
+  }
+}
+// CHECK: 'ee.fixed' width 33 is outside [2, 32] (the HLS library's arithmetic is 32-bit)
+
+// -----
+
+// a feature map larger than eecc supports
+builtin.module {
+  func.func @f(%x: !ee.stream<1x100000x100000xf32>) {
+    func.return
+  }
+}
+// CHECK: 'ee.stream' shape 1x100000x100000 has 10000000000 words per sample; eecc supports feature maps of at most 16777216 (2^24)
