@@ -1,7 +1,7 @@
 """`eecc profile`: exit probabilities and accuracies of a network on a data set.
 
     eecc profile MODEL.onnx --data digits|X.npy|X.npz [--labels Y.npy]
-                 [--thresholds 0.9,0.99,...] -o profile.json
+                 [--thresholds 0.9,0.99,...] [--policy P] [--memo] -o profile.json
 
 The JSON schema is in docs/profiling.md.
 """
@@ -16,6 +16,7 @@ from eecc.errors import EeccError
 from eecc.profile import DEFAULT_SWEEP, dumps, memoise, profile
 from eecc.reference import Program
 from eecc.reference.model import load_model
+from eecc.reference.policy import DEFAULT_POLICY, POLICIES, check_policy
 from eecc.reference.run import check_input
 
 
@@ -34,13 +35,15 @@ def parse_thresholds(text: str) -> list[list[float]]:
 
 
 def run(args: argparse.Namespace) -> int:
+    policy = check_policy(args.policy)
     sweep = (parse_thresholds(args.thresholds) if args.thresholds
              else [[t] for t in DEFAULT_SWEEP])
     program = Program.from_module(load_model(args.model))
     data = load_data(args.data, program.input_shape, args.labels)
     x = check_input(program, data.x)
     memo = memoise(program, x, data.y)
-    text = dumps(profile(program, memo, sweep, Path(args.model).name, data.name))
+    text = dumps(profile(program, memo, sweep, Path(args.model).name, data.name, policy,
+                         args.memo))
     Path(args.output).write_text(text)
     return 0
 
@@ -58,5 +61,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--labels", help="labels .npy (overrides the .npz's y)")
     parser.add_argument("--thresholds", help="sweep: 0.9,0.99 or per early exit 0.9:0.8,... "
                         f"(default {','.join(map(str, DEFAULT_SWEEP))})")
+    parser.add_argument("--policy", default=DEFAULT_POLICY, metavar="POLICY",
+                        help=f"exit policy of the evaluation: {' or '.join(POLICIES)}")
+    parser.add_argument("--memo", action="store_true",
+                        help="keep every head's confidence and prediction per sample "
+                        "(for `eecc explore`)")
     parser.add_argument("-o", "--output", required=True, help="output profile .json")
     parser.set_defaults(run=run)
