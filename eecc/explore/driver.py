@@ -128,23 +128,27 @@ def objective_for(req: Request, baseline: Point) -> Objective:
     return Objective(kind, value, baseline.accuracy, baseline.throughput)
 
 
-def evaluate_space(req: Request, loaded: Loaded, objective: Objective,
-                   tick: Callable[[int], None]) -> tuple[list[Point], str]:
-    """Every evaluated point, and how the space was searched."""
+def search_mode(req: Request, space: Space) -> str:
+    """`exhaustive` or `anneal`: as asked, or by the size of the space."""
+    if req.search != "auto":
+        return req.search
+    return "exhaustive" if space.size() <= EXHAUSTIVE_LIMIT else "anneal"
+
+
+def evaluate_space(req: Request, loaded: Loaded, objective: Objective, mode: str,
+                   tick: Callable[[int], None]) -> list[Point]:
+    """Every evaluated point."""
     space = loaded.space
-    mode = req.search
-    if mode == "auto":
-        mode = "exhaustive" if space.size() <= EXHAUSTIVE_LIMIT else "anneal"
     if mode == "exhaustive":
         tasks = []
         for subset in space.subsets():
             cands = list(space.candidates(subset))
             tasks += [(loaded.setting, cands[i:i + CHUNK]) for i in range(0, len(cands), CHUNK)]
-        return run_tasks(tasks, req.jobs, req.scheduler, tick), mode
+        return run_tasks(tasks, req.jobs, req.scheduler, tick)
     local = worker(loaded.setting)
     seen = anneal(space, lambda cs: [local.point(c) for c in cs], objective, req.seed,
                   Schedule(), tick=lambda: tick(1))
-    return list(seen.values()), mode
+    return list(seen.values())
 
 
 def explore(req: Request) -> str:
@@ -154,8 +158,10 @@ def explore(req: Request) -> str:
     baseline = local.point(Candidate((), ()))
     hand = local.point(hand_design(req, loaded))
     objective = objective_for(req, baseline)
-    with _progress(loaded.space.size() if req.search != "anneal" else None, req.progress) as tick:
-        points, mode = evaluate_space(req, loaded, objective, tick)
+    mode = search_mode(req, loaded.space)
+    total = loaded.space.size() if mode == "exhaustive" else None
+    with _progress(total, req.progress) as tick:
+        points = evaluate_space(req, loaded, objective, mode, tick)
     by_cand = {p.candidate: p for p in points}
     for extra in (baseline, hand):
         by_cand.setdefault(extra.candidate, extra)

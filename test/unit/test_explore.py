@@ -166,6 +166,9 @@ def test_explore_files_are_deterministic_and_the_chosen_design_compiles(tmp_path
     assert main(["compile", str(a / "chosen.onnx"), "--profile", str(a / "profile.json"),
                  "--budget", str(BUDGET), "-o", str(tmp_path / "project")]) == 0
     assert (tmp_path / "project" / "hls").is_dir()
+    assert _explore(tmp_path / "c", "--jobs", "1", "--search", "anneal", "--seed", "3") == 0
+    annealed = json.loads((tmp_path / "c" / "explore.json").read_text())
+    assert annealed["space"]["search"] == "anneal" and annealed["chosen"] == chosen
 
 
 @pytest.fixture(scope="module")
