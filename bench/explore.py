@@ -27,7 +27,7 @@ from eecc.dse import ir
 from eecc.dse.search import search
 from eecc.explore.driver import Request, explore, load
 from eecc.explore.evaluate import Worker
-from eecc.explore.search import Schedule, anneal, best, pareto
+from eecc.explore.search import Schedule, anneal, best
 from eecc.explore.space import Candidate
 from eecc.passes.ee_select_exits import EeSelectExitsPass
 from eecc.reference import run_graph
@@ -151,15 +151,17 @@ def table(doc: dict) -> list[str]:
 
 def main() -> None:
     WORK.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()[0]
     doc, wall, cpu = run_explore()
+    load_after = os.getloadavg()[0]
     count = doc["space"]["evaluated"]
     rng = random.Random(0)
     sample = [Candidate(tuple(p["exits"]), tuple(p["thresholds"])) for p in rng.sample(doc["points"], SAMPLE)]
     run_s, fold_s = rerun_cost(sample)
     anneals = annealing(doc)
     sim = csim(doc)
-    per = wall / count
     result = {"budget": BUDGET, "jobs": JOBS, "candidates": count, "wall_s": wall, "cpu_s": cpu,
+              "load_average": [load_before, load_after],
               "rerun_network_s": run_s, "cold_fold_s": fold_s, "anneal": anneals, "csim": sim,
               "front": doc["front"], "hand": doc["hand"], "baseline": doc["baseline"],
               "chosen": doc["chosen"]}
@@ -188,8 +190,10 @@ def main() -> None:
         "## Search time",
         "",
         f"- {count} candidates on {JOBS} worker processes: **{wall:.1f} s wall**, {cpu:.1f} s CPU "
-        f"in all processes ({1000 * cpu / count:.1f} ms CPU per candidate). Wall time depends on "
-        "what else the machine runs; CPU time does not.",
+        f"in all processes ({1000 * cpu / count:.1f} ms CPU per candidate; "
+        f"{cpu / JOBS:.0f} s per core if both cores were free). Wall time depends on what else "
+        f"the machine runs (load average {load_before:.1f} before, {load_after:.1f} after, on "
+        f"{os.cpu_count()} cores); CPU time does not.",
         f"- Re-running the network per candidate (the interpreter on the 360 digits, after "
         f"`ee-select-exits`): {run_s:.2f} s; a cold `--fold` search per candidate (no memoised "
         f"curves, no hint): {fold_s:.2f} s; together {run_s + fold_s:.2f} s per candidate, "

@@ -53,7 +53,7 @@ def _dask(tasks: Sequence[Task], address: str, tick: Callable[[int], None]) -> l
         raise EeccError("--scheduler needs dask.distributed: pip install 'eecc[distributed]'"
                         ) from None
     try:
-        client = Client(address, timeout="10s")
+        client = Client(address, timeout="5s")
     except (OSError, TimeoutError, ValueError) as err:
         raise EeccError(f"--scheduler {address}: cannot connect to a dask scheduler ({err})"
                         ) from None

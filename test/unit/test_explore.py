@@ -190,12 +190,21 @@ ERRORS = [
     (["--min-accuracy", "0.999"], "no candidate meets the goal (max throughput with accuracy >= 0.999)"),
     (["--jobs", "0"], "--jobs 0 must be at least 1"),
     (["--platform", "nope"], "nope"),
+    (["--exits", "a,b"], "--exits 'a,b' is not a comma-separated list of exit indices"),
+    (["--hand", "0:2"], "--hand '0:2' needs one threshold in (0, 1] per exit (1), or one for all"),
+    (["--batch", "0"], "--batch 0 must be at least 1"),
+    (["--min-accuracy", "2"], "--min-accuracy 2 is outside [0, 1]"),
+    (["--min-throughput", "-5"], "--min-throughput -5 must be positive (samples/s)"),
+    (["--weight", "-1"], "--weight -1 must be at least 0"),
+    (["--budget", "0.05"], "the network without exits fits no design at budget 0.05; raise --budget"),
+    (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler tcp://127.0.0.1:9: cannot connect to a dask scheduler"),
 ]
 
 
 @pytest.mark.parametrize(("extra", "message"), ERRORS)
 def test_explore_errors_are_one_line(tmp_path, capsys, extra, message) -> None:
-    assert _explore(tmp_path / "o", "--jobs", "1", *extra) == 1
+    jobs = [] if "--scheduler" in extra else ["--jobs", "1"]
+    assert _explore(tmp_path / "o", *jobs, *extra) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("eecc explore: error: ") and message in err[0]
 
