@@ -160,8 +160,12 @@ def load_memo(doc: dict[str, object], source: str) -> ExitMemo:
     if not isinstance(memo, dict):
         raise EeccError(f"profile {source} has no per-sample memo; "
                         "write it with `eecc profile --memo`")
-    conf = np.array(memo["confidence"], dtype=np.float32)
-    pred = np.array(memo["prediction"], dtype=np.int64)
+    try:
+        conf = np.array(memo["confidence"], dtype=np.float32)
+        pred = np.array(memo["prediction"], dtype=np.int64)
+    except (KeyError, ValueError, TypeError) as err:
+        raise EeccError(f"profile {source} memo needs 'confidence' and 'prediction' as "
+                        f"exits x samples arrays ({type(err).__name__}: {err})") from None
     labels = memo.get("labels")
     if conf.ndim != 2 or conf.shape != pred.shape:
         raise EeccError(f"profile {source} memo: confidence {conf.shape} and prediction "

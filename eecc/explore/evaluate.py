@@ -44,7 +44,8 @@ class Setting:
     @property
     def key(self) -> str:
         digest = hashlib.sha256(self.ir_text.encode())
-        for part in (self.conf.tobytes(), self.pred.tobytes(),
+        labels = b"" if self.labels is None else self.labels.tobytes()
+        for part in (self.conf.tobytes(), self.pred.tobytes(), labels,
                      repr((self.platform, self.budget, self.batch, self.policy)).encode()):
             digest.update(part)
         return digest.hexdigest()

@@ -223,3 +223,13 @@ def test_explore_profile_of_another_network(tmp_path, capsys) -> None:
     other.write_text(json.dumps(doc))
     assert main(["explore", str(MODEL), "--profile", str(other), "-o", str(tmp_path)]) == 1
     assert "profile three.json has 3 exits, the model has 7" in capsys.readouterr().err
+
+
+def test_explore_malformed_memo(tmp_path, capsys) -> None:
+    doc = json.loads(PROFILE.read_text())
+    doc["memo"] = {"confidence": [[0.5]]}
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(doc))
+    assert main(["explore", str(MODEL), "--profile", str(bad), "-o", str(tmp_path)]) == 1
+    assert ("profile bad.json memo needs 'confidence' and 'prediction' as exits x samples arrays"
+            in capsys.readouterr().err)
