@@ -99,6 +99,7 @@ class Worker:
         self.problems: dict[tuple[int, ...], tuple[Problem, tuple[Tap, ...]]] = {}
         self.taps: dict[tuple[Stage, tuple[float, ...]], Tap] = {}
         self.hints: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.designs: dict[tuple[tuple[int, ...], tuple[float, ...]], tuple | None] = {}
 
     def subset(self, exits: tuple[int, ...]) -> tuple[Problem, tuple[Tap, ...]]:
         """The fold problem (rates 1) of the network with `exits`, and its stage curves."""
@@ -131,19 +132,28 @@ class Worker:
         acc = accuracy_of(self.setting, cand)
         reach = tuple(float(r) for r in acc["reach"])  # type: ignore[attr-defined]
         base = Point(cand, acc["accuracy"], tuple(acc["exit_fraction"]), reach)  # type: ignore[arg-type]
-        problem, taps = self.subset(cand.exits)
+        key = (cand.exits, reach)
+        if key not in self.designs:  # thresholds with the same rates share the design
+            self.designs[key] = self._design(cand.exits, reach)
+        found = self.designs[key]
+        return base if found is None else self._priced(base, found, reach)
+
+    def _design(self, exits: tuple[int, ...], reach: tuple[float, ...]) -> tuple | None:
+        problem, taps = self.subset(exits)
         problem = ir.with_rates(problem, reach)
         try:
-            found = self._search(cand.exits, problem, taps)
+            return problem, self._search(exits, problem, taps)
         except Unfittable:
-            return base
+            return None
+
+    def _priced(self, base: Point, design: tuple, reach: tuple[float, ...]) -> Point:
+        problem, found = design
         ev = found.evaluation
         share = max(r / c for r, c in zip(ev.resources, problem.capacity, strict=True))
         depths = [s.depth(c) for s, c in zip(problem.stages, found.design, strict=True)]
         cycles = sum(p * (d + t) for p, d, t in zip(reach, depths, ev.intervals, strict=True))
         return replace(base, throughput=ev.throughput, resources=tuple(ev.resources),
                        share=share, latency_us=cycles / problem.clock_mhz, exact=found.exact)
-
 
     def _search(self, exits: tuple[int, ...], problem: Problem, taps: tuple[Tap, ...]):  # noqa: ANN202
         """`--fold`'s search, cut from the start by the last design of this subset."""
