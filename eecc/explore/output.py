@@ -83,7 +83,8 @@ def plot(path: Path, points: Sequence[Point], front: Sequence[Point], named: dic
     fits = [p for p in points if p.fits and p.accuracy is not None]
     ax.scatter([_x(p) for p in fits], [_y(p) for p in fits],
                s=6, color="0.75", label=f"candidates ({len(fits)})", zorder=1)
-    ax.step([_x(p) for p in front], [_y(p) for p in front], where="post", color="tab:blue", marker="o", markersize=3, linewidth=1.2,
+    rising = sorted(front, key=_x)  # the boundary of what the front dominates
+    ax.step([_x(p) for p in rising], [_y(p) for p in rising], where="pre", color="tab:blue", marker="o", markersize=3, linewidth=1.2,
             label="Pareto front", zorder=2)
     styles = {"baseline": ("s", "tab:gray", "no exit"), "hand": ("D", "tab:orange", "hand-placed"),
               "chosen": ("*", "tab:red", "chosen")}
