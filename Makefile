@@ -13,7 +13,7 @@ setup: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e ".[dev,csim,examples]"
+	$(BIN)/pip install --quiet -e ".[dev,csim,examples,distributed]"
 	touch $@
 
 demo: setup

@@ -4,6 +4,7 @@
     eecc run MODEL --input X.npy [-o OUT.npz] reference execution (float or --fixed)
     eecc profile MODEL.onnx --data digits     exit probabilities and accuracies (JSON)
     eecc dse MODEL.onnx --p 0.25 -o DIR       throughput/area curves over budgets
+    eecc explore MODEL --profile P.json -o DIR   choose exits and thresholds (HAPI)
     eecc compile MODEL.onnx --p 0.25 -o DIR   the whole flow into an HLS/Vivado project
     eecc csim DIR                             C simulation of an emitted project
 
@@ -25,7 +26,7 @@ import eecc.commands
 from eecc import __version__
 from eecc.errors import internal_error, user_message
 
-ORDER = ("import", "run", "profile", "dse", "compile", "csim")
+ORDER = ("import", "run", "profile", "dse", "explore", "compile", "csim")
 
 class _Parser(argparse.ArgumentParser):
     """Subcommand parsers: no abbreviated flags (`--forc` is not `--force`)."""

@@ -83,13 +83,26 @@ def export_torchscript(net: EarlyExitNet, example: torch.Tensor, path: Path) -> 
     )  # fmt: skip
 
 
-def export_dynamo(net: EarlyExitNet, example: torch.Tensor, path: Path) -> None:
-    """Dynamo form: ``torch.cond`` per exit, saved with every tensor inline."""
+def export_dynamo(net: EarlyExitNet, example: torch.Tensor, path: Path,
+                  compact: bool = False) -> None:
+    """Dynamo form: ``torch.cond`` per exit, saved with every tensor inline; `compact`
+    drops the nodes' metadata (source stack traces, which grow with the If nesting)."""
     program = torch.onnx.export(
         inference_chain(net, use_cond=True), (example,), dynamo=True,
         input_names=["input"], output_names=["output"],
     )  # fmt: skip
-    onnx.save_model(program.model_proto, str(path), save_as_external_data=False)
+    model = program.model_proto
+    if compact:
+        _drop_node_metadata(model.graph)
+    onnx.save_model(model, str(path), save_as_external_data=False)
+
+
+def _drop_node_metadata(graph: onnx.GraphProto) -> None:
+    for node in graph.node:
+        del node.metadata_props[:]
+        for attr in node.attribute:
+            if attr.type == onnx.AttributeProto.GRAPH:
+                _drop_node_metadata(attr.g)
 
 
 SWEEP_THRESHOLDS = (0.5, 0.6, 0.8, 0.9, 0.95, 0.99, 0.996, 0.999)
@@ -140,7 +153,7 @@ def main() -> None:
 
     example = torch.from_numpy(held_out["x"][:1])
     export_torchscript(net, example, out_dir / f"{args.net}.onnx")
-    export_dynamo(net, example, out_dir / f"{args.net}.dynamo.onnx")
+    export_dynamo(net, example, out_dir / f"{args.net}.dynamo.onnx", spec.compact)
 
     preds = torch_predictions(net, held_out["x"])
     np.savez_compressed(out_dir / "torch_predictions.npz", y=held_out["y"], **preds)

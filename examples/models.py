@@ -14,9 +14,10 @@ Any number of exits works:
   ``else`` branch; deeper exits nest another ``If``.
 
 The shapes follow ``reference/networks.md`` (B-LeNet, Triple Wins SmallCNN,
-B-AlexNet) plus ``blenet3``, a B-LeNet with a second exit, and ``bresnet``, a
-small residual network (BatchNorm, a 1x1 projection shortcut, an identity
-shortcut).
+B-AlexNet) plus ``blenet3``, a B-LeNet with a second exit, ``bresnet``, a small
+residual network (BatchNorm, a 1x1 projection shortcut, an identity shortcut), and two
+overprovisioned networks (HAPI) with a candidate exit after every backbone block:
+``blenet_over`` and ``resnet_over``.
 """
 
 from __future__ import annotations
@@ -279,13 +280,77 @@ def bresnet() -> EarlyExitNet:
     return EarlyExitNet([stem, block1, block2], [exit1], [1], [0.99])
 
 
+# --- overprovisioned networks (HAPI): a candidate exit after every backbone block ----------
+
+
+class PlainResidual(nn.Module):
+    """A ResNet basic block without downsampling: ``relu(x + conv(relu(conv(x))))``."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return F.relu(x + self.conv2(F.relu(self.conv1(x))))
+
+
+def _head(channels: int, size: int) -> nn.Sequential:
+    """A candidate exit head: Conv c->8 k3 p1, ReLU, MaxPool 2 (if the map is > 4), Linear."""
+    pool = size > 4
+    out = 8 * (size // 2 if pool else size) ** 2
+    layers: list[nn.Module] = [nn.Conv2d(channels, 8, 3, padding=1), nn.ReLU()]
+    if pool:
+        layers.append(nn.MaxPool2d(2))
+    return _seq(*layers, nn.Flatten(), nn.Linear(out, 10))
+
+
+OVER_THRESHOLD = 0.99
+"""Threshold of every candidate exit in the exported overprovisioned networks."""
+
+
+def blenet_over() -> EarlyExitNet:
+    """B-LeNet-style backbone of 7 blocks, a candidate exit after each of the first 6."""
+    blocks = [
+        _seq(nn.Conv2d(1, 5, 5, padding=4), nn.MaxPool2d(2), nn.ReLU()),  # 5x16x16
+        _seq(nn.Conv2d(5, 8, 3, padding=1), nn.ReLU()),  # 8x16x16
+        _seq(nn.Conv2d(8, 10, 3, padding=1), nn.MaxPool2d(2), nn.ReLU()),  # 10x8x8
+        _seq(nn.Conv2d(10, 16, 3, padding=1), nn.ReLU()),  # 16x8x8
+        _seq(nn.Conv2d(16, 20, 3, padding=1), nn.MaxPool2d(2), nn.ReLU()),  # 20x4x4
+        _seq(nn.Conv2d(20, 20, 3, padding=1), nn.ReLU()),  # 20x4x4
+        _seq(nn.Flatten(), nn.Linear(320, 10)),
+    ]
+    shapes = [(5, 16), (8, 16), (10, 8), (16, 8), (20, 4), (20, 4)]
+    exits = [_head(c, s) for c, s in shapes]
+    return EarlyExitNet(blocks, exits, list(range(6)), [OVER_THRESHOLD] * 6)
+
+
+def resnet_over() -> EarlyExitNet:
+    """Small ResNet-style backbone: a stem, 4 residual blocks and a transition, 6 exits."""
+    blocks = [
+        _seq(nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)),  # 8x14x14
+        PlainResidual(8),
+        PlainResidual(8),
+        _seq(nn.Conv2d(8, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2)),  # 16x7x7
+        PlainResidual(16),
+        PlainResidual(16),
+        _seq(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(16, 10)),
+    ]
+    shapes = [(8, 14), (8, 14), (8, 14), (16, 7), (16, 7), (16, 7)]
+    exits = [_head(c, s) for c, s in shapes]
+    return EarlyExitNet(blocks, exits, list(range(6)), [OVER_THRESHOLD] * 6)
+
+
 @dataclass(frozen=True)
 class NetSpec:
-    """A reference network: constructor, input shape (CxHxW) and whether it is trained."""
+    """A reference network: constructor, input shape (CxHxW), whether it is trained, and
+    whether in two phases (HAPI: the backbone first, then the exit heads, backbone frozen)."""
 
     build: Callable[[], EarlyExitNet]
     input_shape: tuple[int, int, int]
     trained: bool = True
+    two_phase: bool = False
+    compact: bool = False  # dynamo export without per-node metadata (deeply nested Ifs)
 
 
 NETS: dict[str, NetSpec] = {
@@ -294,4 +359,6 @@ NETS: dict[str, NetSpec] = {
     "smallcnn": NetSpec(smallcnn, (1, 28, 28)),
     "balexnet": NetSpec(balexnet, (3, 32, 32), trained=False),
     "bresnet": NetSpec(bresnet, (1, 28, 28)),
+    "blenet_over": NetSpec(blenet_over, (1, 28, 28), two_phase=True, compact=True),
+    "resnet_over": NetSpec(resnet_over, (1, 28, 28), two_phase=True, compact=True),
 }

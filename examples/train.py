@@ -4,7 +4,10 @@
 
 Joint loss over all exits (BranchyNet style): ``sum_k w_k * CE(exit_k)`` with
 weight 1.0 on the final exit and 0.5 on every early exit; Adam, lr 1e-3,
-batch 32. The weights go to ``examples/NET/NET.pt`` (not committed; the ONNX
+batch 32. The overprovisioned networks (``blenet_over``, ``resnet_over``) train
+in two phases as HAPI does: the backbone alone (the final exit's loss) for
+``--epochs``, then only the exit heads (sum of their losses, backbone frozen) for
+``--head-epochs``. The weights go to ``examples/NET/NET.pt`` (not committed; the ONNX
 files written by ``export.py`` are the artefacts), the per-exit test accuracy to
 ``examples/NET/metrics.json``. B-AlexNet is not trained: ``export.py`` exports
 its seeded random initialisation.
@@ -56,12 +59,15 @@ def exit_accuracies(net: EarlyExitNet, x: torch.Tensor, y: torch.Tensor) -> list
     return [float((o.argmax(1) == y).float().mean()) for o in outs]
 
 
-def train(net: EarlyExitNet, split: dict[str, np.ndarray], epochs: int, seed: int) -> None:
-    """Adam on the joint loss, shuffled mini-batches from a seeded generator."""
+def train(net: EarlyExitNet, split: dict[str, np.ndarray], epochs: int, seed: int,
+          weights: list[float] | None = None, params: list[torch.nn.Parameter] | None = None
+          ) -> None:
+    """Adam on the weighted loss over the exits (default: the joint loss) for `params`
+    (default: all), shuffled mini-batches from a seeded generator."""
     x, y = torch.from_numpy(split["x_train"]), torch.from_numpy(split["y_train"])
     x_te, y_te = torch.from_numpy(split["x_test"]), torch.from_numpy(split["y_test"])
-    opt = torch.optim.Adam(net.parameters(), lr=LEARNING_RATE)
-    weights = exit_weights(net)
+    opt = torch.optim.Adam(params if params is not None else net.parameters(), lr=LEARNING_RATE)
+    weights = weights if weights is not None else exit_weights(net)
     gen = torch.Generator().manual_seed(seed)
     for epoch in range(epochs):
         net.train()
@@ -75,10 +81,25 @@ def train(net: EarlyExitNet, split: dict[str, np.ndarray], epochs: int, seed: in
             print(f"epoch {epoch + 1:3d}  loss {loss.item():.4f}  test acc per exit [{accs}]")
 
 
+def train_two_phase(net: EarlyExitNet, split: dict[str, np.ndarray], epochs: int,
+                    head_epochs: int, seed: int) -> None:
+    """HAPI's exit-only training: the backbone first, then the heads with it frozen."""
+    early = net.num_exits - 1
+    backbone = [p for b in net.blocks for p in b.parameters()]
+    train(net, split, epochs, seed, [0.0] * early + [1.0], backbone)
+    for p in backbone:
+        p.requires_grad_(False)
+    train(net, split, head_epochs, seed + 1, [1.0] * early + [0.0], list(net.exits.parameters()))
+    for p in backbone:
+        p.requires_grad_(True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("net", choices=[n for n, s in NETS.items() if s.trained])
     parser.add_argument("--epochs", type=int, default=40)
+    parser.add_argument("--head-epochs", type=int, default=15,
+                        help="two-phase networks: epochs of exit-head training (15)")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
@@ -87,7 +108,10 @@ def main() -> None:
     split = load_split(spec.input_shape)
     net = spec.build()
     start = time.perf_counter()
-    train(net, split, args.epochs, args.seed)
+    if spec.two_phase:
+        train_two_phase(net, split, args.epochs, args.head_epochs, args.seed)
+    else:
+        train(net, split, args.epochs, args.seed)
     seconds = time.perf_counter() - start
 
     accs = exit_accuracies(
@@ -99,7 +123,8 @@ def main() -> None:
     metrics = {
         "epochs": args.epochs,
         "seed": args.seed,
-        "loss_weights": exit_weights(net),
+        "loss_weights": "two-phase" if spec.two_phase else exit_weights(net),
+        **({"head_epochs": args.head_epochs} if spec.two_phase else {}),
         "train_seconds": round(seconds, 1),
         "test_accuracy_per_exit": [round(a, 4) for a in accs],
     }

@@ -1,7 +1,7 @@
 """`eecc profile`: exit probabilities and accuracies of a network on a data set.
 
     eecc profile MODEL.onnx --data digits|X.npy|X.npz [--labels Y.npy]
-                 [--thresholds 0.9,0.99,...] [-o profile.json]
+                 [--thresholds 0.9,0.99,...] [--policy P] [--memo] [-o profile.json]
 
 Prints a one-line summary (samples, accuracy, each exit's share) to stderr and the JSON to
 `-o` (stdout without it).
@@ -21,6 +21,7 @@ from eecc.paths import STDIO, check_output_file
 from eecc.profile import DEFAULT_SWEEP, dumps, memoise, profile
 from eecc.reference import Program
 from eecc.reference.model import load_model
+from eecc.reference.policy import DEFAULT_POLICY, POLICIES, check_policy
 from eecc.reference.run import check_input
 
 
@@ -53,13 +54,14 @@ def summary(doc: dict) -> str:
 
 def run(args: argparse.Namespace) -> int:
     out = None if args.output in (None, STDIO) else check_output_file(args.output)
+    policy = check_policy(args.policy)
     sweep = (parse_thresholds(args.thresholds) if args.thresholds
              else [[t] for t in DEFAULT_SWEEP])
     program = Program.from_module(load_model(args.model))
     data = load_data(args.data, program.input_shape, args.labels)
     x = check_input(program, data.x)
     memo = memoise(program, x, data.y)
-    doc = profile(program, memo, sweep, Path(args.model).name, data.name)
+    doc = profile(program, memo, sweep, Path(args.model).name, data.name, policy, args.memo)
     if out is None:
         sys.stdout.write(dumps(doc))
     else:
@@ -81,5 +83,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--labels", help="labels .npy (overrides the .npz's y)")
     parser.add_argument("--thresholds", help="sweep: 0.9,0.99 or per early exit 0.9:0.8,... "
                         f"(default {','.join(map(str, DEFAULT_SWEEP))})")
+    parser.add_argument("--policy", default=DEFAULT_POLICY, metavar="POLICY",
+                        help=f"exit policy of the evaluation: {' or '.join(POLICIES)}")
+    parser.add_argument("--memo", action="store_true",
+                        help="keep every head's confidence and prediction per sample "
+                        "(for `eecc explore`)")
     parser.add_argument("-o", "--output", help="output profile .json ('-' or none: stdout)")
     parser.set_defaults(run=run)

@@ -1,7 +1,7 @@
 """`eecc run`: the reference execution of a network on a batch of inputs.
 
     eecc run MODEL(.onnx|.mlir) --input X.npy [--fixed] [--data-format 16,8]
-             [--weight-format 16,8] [-o OUT.npz]
+             [--weight-format 16,8] [--policy first-confident|most-confident] [-o OUT.npz]
 
 Prints how many samples took each exit (stderr); with `-o`,
 writes `logits` (N x classes, float), `exit` (N, the exit each sample took: 0 = first early
@@ -23,6 +23,7 @@ from eecc.fixedpoint import FixedFormat
 from eecc.paths import check_output_file
 from eecc.reference import FixedConfig, run_graph
 from eecc.reference.model import load_model
+from eecc.reference.policy import DEFAULT_POLICY, POLICIES
 
 
 def parse_format(text: str) -> FixedFormat:
@@ -56,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     fixed = fixed_config(args)
     module = load_model(args.model)
     x = load_array(args.input, "x")
-    result = run_graph(module, x, fixed)
+    result = run_graph(module, x, fixed, args.policy)
     arrays: dict[str, Any] = {"logits": result.logits, "exit": result.exits}
     if result.raw is not None:
         arrays["logits_raw"] = result.raw
@@ -80,5 +81,8 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fixed", action="store_true", help="fixed-point arithmetic")
     parser.add_argument("--data-format", metavar="W,I", help="activations (default 16,8; implies --fixed)")
     parser.add_argument("--weight-format", metavar="W,I", help="weights (default 16,8; implies --fixed)")
+    parser.add_argument("--policy", default=DEFAULT_POLICY, metavar="POLICY",
+                        help=f"exit policy: {' or '.join(POLICIES)} (HAPI's fallback to the "
+                        f"most confident head; float only); default {DEFAULT_POLICY}")
     parser.add_argument("-o", "--output", help="output .npz (none: print the summary only)")
     parser.set_defaults(run=run)

@@ -34,29 +34,40 @@ class SearchResult:
     exact: bool  # every TAP curve kept all its non-dominated points
     seconds: float
     taps: tuple[Tap, ...]
+    picks: tuple[int, ...] = ()  # the TAP point of each stage, before `polish`
 
 
 def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
-           cap: int = DEFAULT_CAP) -> SearchResult:
-    """The best design of `problem`: fastest within the budget, or least area reaching `target`."""
+           cap: int = DEFAULT_CAP, taps: tuple[Tap, ...] | None = None,
+           lower: float = 0.0) -> SearchResult:
+    """The best design of `problem`: fastest within the budget, or least area reaching `target`.
+
+    `taps` are the stages' TAP curves if already known (they depend on the stages' layers
+    and the limit, not on the rates), e.g. memoised across designs that share stages.
+    `lower` is a throughput some combination of TAP points is known to reach (e.g. the
+    previous design's points under these rates): branches below it are cut at once, and
+    the result is the same as without it.
+    """
     start = time.perf_counter()
-    taps = tuple(stage_tap(problem, i, cap) for i in range(len(problem.stages)))
+    if taps is None:
+        taps = tuple(stage_tap(problem, i, cap) for i in range(len(problem.stages)))
     if any(len(t) == 0 for t in taps):
         raise Unfittable(_overflow_message(problem))
-    picks = _least_area(problem, taps, target) if objective == "area" else _fastest(problem, taps)
+    picks = (_least_area(problem, taps, target) if objective == "area"
+             else _fastest(problem, taps, lower))
     if picks is None:
         raise Unfittable(_overflow_message(problem))
     design = tuple(tuple(int(c) for c in tap.choices[j]) for tap, j in zip(taps, picks, strict=True))
     if objective != "area":
         design = polish(problem, design)
     return SearchResult(design, evaluate(problem, design), all(t.exact for t in taps),
-                        time.perf_counter() - start, taps)
+                        time.perf_counter() - start, taps, tuple(int(p) for p in picks))
 
 
-def _fastest(problem: Problem, taps: tuple[Tap, ...]) -> list[int] | None:
+def _fastest(problem: Problem, taps: tuple[Tap, ...], lower: float = 0.0) -> list[int] | None:
     limit, rates = np.array(problem.limit), _reach(problem)
     orders = [np.argsort(-t.throughputs, kind="stable") for t in taps]
-    best: dict = {"f": -1.0, "cost": np.inf, "picks": None}
+    best: dict = {"f": lower if lower > 0 else -1.0, "cost": np.inf, "picks": None}
 
     def last(used: np.ndarray, picks: list[int], tputs: list[float]) -> None:
         tap = taps[-1]
@@ -72,17 +83,26 @@ def _fastest(problem: Problem, taps: tuple[Tap, ...]) -> list[int] | None:
         if f > best["f"] * (1 + 1e-12) or (f >= best["f"] * (1 - 1e-12) and cost < best["cost"]):
             best.update(f=f, cost=cost, picks=picks + [j])
 
+    sorted_res = [t.res[o] for t, o in zip(taps, orders, strict=True)]
+    fastest = [float(t.throughputs.max()) for t in taps]
+
     def visit(i: int, used: np.ndarray, picks: list[int], tputs: list[float], bound: float) -> None:
         if i == len(taps) - 1:
             return last(used, picks, tputs)
-        for j in orders[i]:
+        # points that fit, fastest first (a point that does not fit is skipped either way,
+        # and the bound only falls along the order)
+        fitting = np.flatnonzero((used + sorted_res[i] <= limit * (1 + 1e-12)).all(1))
+        for k in fitting:
+            j = orders[i][k]
             t = float(taps[i].throughputs[j])
             b = min(bound, t / rates[i] if rates[i] > 0 else np.inf)
             if b < best["f"] * (1 - 1e-12):
                 break
-            nxt = used + taps[i].res[j]
-            if (nxt <= limit * (1 + 1e-12)).all():
-                visit(i + 1, nxt, picks + [int(j)], tputs + [t], b)
+            # tighter: the network with every later stage at its fastest point (monotone)
+            if (best["f"] > 0 and problem.network_throughput(tputs + [t] + fastest[i + 1:])
+                    < best["f"] * (1 - 1e-12)):
+                break
+            visit(i + 1, used + taps[i].res[j], picks + [int(j)], tputs + [t], b)
 
     visit(0, np.array(problem.fixed, dtype=float), [], [], np.inf)
     return best["picks"]

@@ -13,6 +13,7 @@ from eecc.errors import EeccError
 from eecc.reference.backends import FixedBackend, FixedConfig, FloatBackend
 from eecc.reference.graph import Program
 from eecc.reference.interpreter import Options, execute
+from eecc.reference.policy import DEFAULT_POLICY, check_policy, choose
 
 Model: TypeAlias = ModuleOp | GraphOp | Program
 BATCH = 64
@@ -69,10 +70,17 @@ def check_input(program: Program, x: np.ndarray) -> np.ndarray:
     return x
 
 
-def run_graph(model: Model, x: np.ndarray, fixed: FixedConfig | None = None) -> Result:
-    """Run every sample of `x` through the network: float32, or fixed point if `fixed`."""
+def run_graph(model: Model, x: np.ndarray, fixed: FixedConfig | None = None,
+              policy: str = DEFAULT_POLICY) -> Result:
+    """Run every sample of `x` through the network: float32, or fixed point if `fixed`.
+
+    `policy` "most-confident" (float only) answers a sample no early exit is confident
+    about with its most confident head (eecc.reference.policy).
+    """
     program = program_of(model)
     x = check_input(program, x)
+    if check_policy(policy) != DEFAULT_POLICY:
+        return _run_policy(program, x, fixed, policy)
     backend = backend_for(program, fixed)
     parts = [_run_batch(program, backend, x[i : i + BATCH]) for i in range(0, len(x), BATCH)]
     values = np.concatenate([p[0] for p in parts])
@@ -80,6 +88,22 @@ def run_graph(model: Model, x: np.ndarray, fixed: FixedConfig | None = None) -> 
     if fixed is None:
         return Result(values.astype(np.float32), exits)
     return Result(backend.decode(values), exits, values.astype(np.int64))
+
+
+def _run_policy(program: Program, x: np.ndarray, fixed: FixedConfig | None,
+                policy: str) -> Result:
+    """Every head on every sample, then the policy's choice among them."""
+    if fixed is not None:
+        raise EeccError(f"exit policy '{policy}' runs in float mode only; the fixed-point "
+                        "reference and the hardware implement first-confident")
+    from eecc.reference import float_ops as fo
+
+    heads = exit_heads(program, x)
+    conf = np.stack([fo.confidence(h) for h in heads])
+    thresholds = [ex.threshold for ex in program.exits if ex.threshold is not None]
+    taken = choose(conf, thresholds, policy)
+    logits = np.stack(heads)[taken, np.arange(len(x))]
+    return Result(logits.astype(np.float32), taken)
 
 
 def _run_batch(program: Program, backend: FloatBackend,

@@ -24,9 +24,11 @@ NETS = {
     "smallcnn": ("digits_test_28.npz", 2),
     "balexnet": ("digits_test_32x3.npz", 2),
     "bresnet": ("digits_test_28.npz", 2),
+    "blenet_over": ("digits_test_28.npz", 7),
+    "resnet_over": ("digits_test_28.npz", 7),
 }
 THRESHOLDS = {"blenet": [0.996], "blenet3": [0.996, 0.99], "smallcnn": [0.6], "balexnet": [0.6],
-              "bresnet": [0.99]}
+              "bresnet": [0.99], "blenet_over": [0.99] * 6, "resnet_over": [0.99] * 6}
 FORMS = ["onnx", "dynamo.onnx"]
 EXIT_TEST_OPS = {"Softmax", "ReduceMax", "Greater", "If"}
 CASES = [(net, form) for net in NETS for form in FORMS]

@@ -1,0 +1,196 @@
+"""Evaluating candidates: accuracy from the memo, throughput from the exact fold search.
+
+`Setting` is everything a worker needs (picklable, so it travels to a process pool or a
+dask worker): the `ee` IR of the overprovisioned network as text, the memo, the platform,
+budget, batch and exit policy. A worker parses the IR once and keeps, per subset of exits,
+the fold `Problem` of the network with only those exits (`ee-select-exits`,
+`ee-partition`, `ee-size-buffers`, as `eecc compile` runs them) and its stages' TAP curves,
+which do not depend on the thresholds; stages that recur in other subsets are looked up
+too. A candidate then costs one memo evaluation and one branch and bound over the curves:
+the `--fold` search itself (`eecc.dse.search`), so its throughput is `--fold`'s.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from eecc.dse import ir
+from eecc.dse.problem import Problem, Stage
+from eecc.dse.search import Unfittable, search
+from eecc.dse.tap import Tap, stage_tap
+from eecc.explore.space import Candidate
+from eecc.profile import ExitMemo, evaluate
+
+KINDS = ("lut", "ff", "dsp", "bram")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """What every evaluation shares."""
+
+    ir_text: str
+    conf: np.ndarray  # [E, N] float32, the last row the final classifier's
+    pred: np.ndarray  # [E, N]
+    labels: np.ndarray | None
+    platform: str = "zc706"
+    budget: float = 1.0
+    batch: int = 1024
+    policy: str = "first-confident"
+
+    @property
+    def key(self) -> str:
+        digest = hashlib.sha256(self.ir_text.encode())
+        labels = b"" if self.labels is None else self.labels.tobytes()
+        for part in (self.conf.tobytes(), self.pred.tobytes(), labels,
+                     repr((self.platform, self.budget, self.batch, self.policy)).encode()):
+            digest.update(part)
+        return digest.hexdigest()
+
+    @property
+    def early(self) -> int:
+        return self.conf.shape[0] - 1
+
+
+@dataclass(frozen=True)
+class Point:
+    """One evaluated candidate; `throughput` is None if no design fits the budget."""
+
+    candidate: Candidate
+    accuracy: float | None
+    exit_fraction: tuple[float, ...]  # kept exits, then the final
+    reach: tuple[float, ...]  # of each stage
+    throughput: float | None = None  # samples/s
+    resources: tuple[float, ...] = ()  # lut, ff, dsp, bram
+    share: float | None = None  # the largest share of any platform resource
+    latency_us: float | None = None  # mean per sample through the stages it crosses
+    exact: bool = True
+
+    @property
+    def fits(self) -> bool:
+        return self.throughput is not None
+
+
+def memo_of(setting: Setting, exits: Sequence[int]) -> ExitMemo:
+    """The memo of the network with only `exits` (and the final classifier)."""
+    rows = [*exits, setting.early]
+    return ExitMemo(setting.conf[rows], setting.pred[rows], setting.labels)
+
+
+def accuracy_of(setting: Setting, cand: Candidate) -> dict[str, object]:
+    """Accuracy, exit fractions and reach of a candidate, from the memo (no network run)."""
+    return evaluate(memo_of(setting, cand.exits), cand.thresholds, setting.policy)
+
+
+class Worker:
+    """A worker's state: the parsed network and the memoised problems and curves."""
+
+    def __init__(self, setting: Setting):
+        from eecc.cost.platform import load_platform
+        from eecc.reference.model import context
+
+        self.setting = setting
+        self.ctx = context()
+        self.platform = load_platform(setting.platform)
+        self.module = _parse(self.ctx, setting.ir_text)
+        self.problems: dict[tuple[int, ...], tuple[Problem, tuple[Tap, ...]]] = {}
+        self.taps: dict[tuple[Stage, tuple[float, ...]], Tap] = {}
+        self.hints: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.designs: dict[tuple[tuple[int, ...], tuple[float, ...]], tuple | None] = {}
+
+    def subset(self, exits: tuple[int, ...]) -> tuple[Problem, tuple[Tap, ...]]:
+        """The fold problem (rates 1) of the network with `exits`, and its stage curves."""
+        if exits not in self.problems:
+            problem = self._problem(exits)
+            taps = tuple(self._tap(problem, i) for i in range(len(problem.stages)))
+            self.problems[exits] = (problem, taps)
+        return self.problems[exits]
+
+    def _problem(self, exits: tuple[int, ...]) -> Problem:
+        from eecc.network import NetworkModel
+        from eecc.passes.ee_partition import EePartitionPass
+        from eecc.passes.ee_select_exits import EeSelectExitsPass
+        from eecc.passes.ee_size_buffers import EeSizeBuffersPass
+
+        module = self.module.clone()
+        EeSelectExitsPass(keep=exits).apply(self.ctx, module)
+        EePartitionPass().apply(self.ctx, module)
+        EeSizeBuffersPass(platform=self.setting.platform).apply(self.ctx, module)
+        model = NetworkModel(module, self.platform, self.setting.batch)
+        return ir.build(model, self.setting.budget).problem
+
+    def _tap(self, problem: Problem, index: int) -> Tap:
+        key = (replace(problem.stages[index], rate=1.0), problem.limit)
+        if key not in self.taps:
+            self.taps[key] = stage_tap(problem, index)
+        return self.taps[key]
+
+    def point(self, cand: Candidate) -> Point:
+        acc = accuracy_of(self.setting, cand)
+        reach = tuple(float(r) for r in acc["reach"])  # type: ignore[attr-defined]
+        base = Point(cand, acc["accuracy"], tuple(acc["exit_fraction"]), reach)  # type: ignore[arg-type]
+        key = (cand.exits, reach)
+        if key not in self.designs:  # thresholds with the same rates share the design
+            self.designs[key] = self._design(cand.exits, reach)
+        found = self.designs[key]
+        return base if found is None else self._priced(base, found, reach)
+
+    def _design(self, exits: tuple[int, ...], reach: tuple[float, ...]) -> tuple | None:
+        problem, taps = self.subset(exits)
+        problem = ir.with_rates(problem, reach)
+        try:
+            return problem, self._search(exits, problem, taps)
+        except Unfittable:
+            return None
+
+    def _priced(self, base: Point, design: tuple, reach: tuple[float, ...]) -> Point:
+        problem, found = design
+        ev = found.evaluation
+        share = max(r / c for r, c in zip(ev.resources, problem.capacity, strict=True))
+        depths = [s.depth(c) for s, c in zip(problem.stages, found.design, strict=True)]
+        cycles = sum(p * (d + t) for p, d, t in zip(reach, depths, ev.intervals, strict=True))
+        return replace(base, throughput=ev.throughput, resources=tuple(ev.resources),
+                       share=share, latency_us=cycles / problem.clock_mhz, exact=found.exact)
+
+    def _search(self, exits: tuple[int, ...], problem: Problem, taps: tuple[Tap, ...]):  # noqa: ANN202
+        """`--fold`'s search, cut from the start by the last design of this subset."""
+        hint = self.hints.get(exits)
+        lower = 0.0
+        if hint:
+            lower = problem.network_throughput(
+                [float(t.throughputs[j]) for t, j in zip(taps, hint, strict=True)])
+        try:
+            found = search(problem, taps=taps, lower=lower)
+        except Unfittable:
+            if not lower:
+                raise
+            found = search(problem, taps=taps)
+        self.hints[exits] = found.picks
+        return found
+
+
+def _parse(ctx, text: str):  # noqa: ANN001, ANN202
+    from xdsl.parser import Parser
+
+    return Parser(ctx, text, "explore").parse_module()
+
+
+_WORKERS: dict[str, Worker] = {}
+
+
+def worker(setting: Setting) -> Worker:
+    """This process's worker for `setting` (made once)."""
+    key = setting.key
+    if key not in _WORKERS:
+        _WORKERS.clear()
+        _WORKERS[key] = Worker(setting)
+    return _WORKERS[key]
+
+
+def evaluate_many(setting: Setting, candidates: Sequence[Candidate]) -> list[Point]:
+    """The points of `candidates` (a pool or cluster task)."""
+    w = worker(setting)
+    return [w.point(c) for c in candidates]
