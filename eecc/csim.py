@@ -3,8 +3,8 @@
 `run_csim(project_dir, inputs)` compiles `hls/<model>_top.cpp` and `tb/testbench.cpp` with
 g++ against the HLS library and the installed ap_types headers (`eecc.toolchain`), runs the
 testbench on `inputs` and returns what the hardware delivered: the raw logits and the exit of
-every sample. Builds are cached by a hash of every source and header they read, so running
-the same project again costs no compilation. `compare(module, inputs, result)` runs the
+every sample. Builds are cached by a hash of every source and header they read, in a folder private to the
+user (`cache_dir`), so running the same project again costs no compilation. `compare(module, inputs, result)` runs the
 reference interpreter on the project's IR (`model.mlir`) and counts every difference.
 
 The testbench's file formats are described in `eecc/emit/_hls_testbench.py`.
@@ -77,6 +77,18 @@ def project_library(project_dir: Path) -> Path:
     return own if (own / "eecc" / "eecc.h").is_file() else library_include()
 
 
+def cache_dir() -> Path:
+    """The build cache: `$XDG_CACHE_HOME/eecc/csim` (`~/.cache/eecc/csim`), private to the user
+    (mode 0700), so no other user can plant a binary that `eecc csim` would run."""
+    import os
+
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = root / "eecc" / "csim"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.chmod(0o700)
+    return folder
+
+
 def _sources_hash(project_dir: Path, defines: tuple[str, ...]) -> str:
     digest = hashlib.sha256(" ".join(CXX_FLAGS + defines).encode())
     files = sorted((project_dir / "hls").glob("*.*")) + sorted((project_dir / "tb").glob("*.cpp"))
@@ -94,7 +106,7 @@ def build(project_dir: Path, build_dir: Path | None = None, *, timed: bool = Fal
     the per-layer IP tops chained as the block design chains them (`tb/board.cpp`)."""
     defines = (("EECC_TIMED",) if timed else ()) + (("EECC_BOARD",) if board else ())
     key = _sources_hash(project_dir, defines)
-    folder = Path(build_dir) if build_dir else Path(tempfile.gettempdir()) / "eecc-csim" / key
+    folder = Path(build_dir) if build_dir else cache_dir() / key
     kind = "".join(f"-{d.removeprefix('EECC_').lower()}" for d in defines)
     exe = folder / f"testbench{kind}-{key}"
     if exe.is_file():

@@ -51,9 +51,27 @@ from eecc.timed import TimedReport, analyse
 
 def _inputs(args: argparse.Namespace, input_shape: tuple[int, ...]) -> tuple[np.ndarray, str]:
     if args.input:
-        return load_array(args.input, "x"), args.input
+        return check_inputs(load_array(args.input, "x"), args.input, input_shape), args.input
     path = digits_path(input_shape)
     return load_array(path, "x"), path.name
+
+
+def check_inputs(x: np.ndarray, name: str, input_shape: tuple[int, ...]) -> np.ndarray:
+    """The samples as float values `[N, *input_shape]`; one-line errors otherwise."""
+    if x.dtype.kind not in "biuf":
+        raise EeccError(f"{name}: holds {x.dtype} values; the C simulation takes numbers")
+    if x.ndim == len(input_shape):
+        x = x[None]
+    if tuple(x.shape[1:]) != tuple(input_shape):
+        raise EeccError(f"{name}: samples of shape {tuple(x.shape[1:])}, the model takes "
+                        f"{tuple(input_shape)} (an array [N, {', '.join(map(str, input_shape))}])")
+    if len(x) == 0:
+        raise EeccError(f"{name}: no samples (the array is empty)")
+    x = x.astype(np.float64)  # integers are values, not raw fixed-point bits
+    if not np.isfinite(x).all():
+        raise EeccError(f"{name}: {int((~np.isfinite(x)).sum())} values are not finite (NaN or "
+                        "infinite); the C simulation takes finite inputs")
+    return x
 
 
 def _torch_agreement(outdir: Path, classes: np.ndarray) -> str | None:

@@ -244,3 +244,39 @@ def test_board_chain_equals_the_top(examples) -> None:
     b = analyse(board.timed, module, clock_mhz=125.0, throughput_model=None)
     assert abs(b.throughput / a.throughput - 1) < 0.03
     assert [r.cycles_per_sample for r in a.layers] == [r.cycles_per_sample for r in b.layers]
+
+
+@pytest.mark.parametrize(("array", "message"), [
+    (np.zeros((0, 2, 6, 6)), "no samples (the array is empty)"),
+    (np.zeros((3, 2, 5, 5)), "samples of shape (2, 5, 5), the model takes (2, 6, 6)"),
+    (np.full((2, 2, 6, 6), np.nan), "144 values are not finite"),
+    (np.array(["a", "b"]), "holds <U1 values; the C simulation takes numbers"),
+])
+def test_csim_inputs_are_checked(array, message, tmp_path: Path,
+                                 capsys: pytest.CaptureFixture[str]) -> None:
+    from eecc.cli import main
+
+    folder = write_project(small_module(tmp_path, 0.6), tmp_path / "project")
+    np.save(tmp_path / "x.npy", array)
+    assert main(["csim", str(folder), "--input", str(tmp_path / "x.npy")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("eecc csim: error: ") and message in err[0]
+
+
+def test_integer_inputs_are_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An integer array holds values (1 = 1.0), not raw fixed-point bits: no false mismatch."""
+    from eecc.cli import main
+
+    folder = write_project(small_module(tmp_path, 0.6), tmp_path / "project")
+    np.save(tmp_path / "x.npy", np.random.default_rng(4).integers(-2, 3, size=(10, 2, 6, 6)))
+    assert main(["csim", str(folder), "--input", str(tmp_path / "x.npy")]) == 0
+    assert "0 output words, 0 exits" in capsys.readouterr().out
+
+
+def test_build_cache_is_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from eecc.csim import cache_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = cache_dir()
+    assert folder == tmp_path / "cache" / "eecc" / "csim"
+    assert folder.stat().st_mode & 0o777 == 0o700
