@@ -163,6 +163,18 @@ def _run_timed(outdir: Path, module, x: np.ndarray, args: argparse.Namespace,
 
 
 @contextmanager
+def _spinner(text: str) -> Iterator[None]:
+    """A spinner with the elapsed time on a terminal's stderr (nothing otherwise)."""
+    if not sys.stderr.isatty():
+        yield
+        return
+    from rich.console import Console
+
+    with Console(stderr=True).status(text):
+        yield
+
+
+@contextmanager
 def _progress_bar(total: int) -> Iterator[Callable[[int, int], None] | None]:
     """A progress bar on a terminal's stderr (nothing when stderr is not a terminal)."""
     if not sys.stderr.isatty():
@@ -197,7 +209,8 @@ def run(args: argparse.Namespace) -> int:
                         "streams are unavailable")
     module = load_model(mlir)
     x, name = _inputs(args, program_of(module).input_shape)
-    result = run_csim(outdir, x, build_dir=_build_dir(args))
+    with _spinner("C simulation: g++ build (cached by content) and run"):
+        result = run_csim(outdir, x, build_dir=_build_dir(args))
     ref = reference(module, x)
     lines, differences = summary(result, stream_order(np.asarray(ref.raw)), ref.exits)
     print(f"eecc csim {outdir} on {name}")
