@@ -37,7 +37,7 @@ from dataclasses import dataclass
 
 from xdsl import passes
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp, StringAttr
+from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr
 
 from eecc.cost.platform import Platform, PlatformError, load_platform
 from eecc.dialects.ee.structure import GraphOp, StageOp
@@ -70,7 +70,12 @@ class FoldPass(passes.ModulePass):
             if not mapping.rates_given and len(mapping.problem.stages) > 1:
                 op.attributes["ee.note"] = StringAttr(RATE_NOTE)
                 print(f"fold: note: {RATE_NOTE}", file=sys.stderr)
-            self.fold_graph(mapping)
+            if not self.fold_graph(mapping):
+                graph.attributes["ee.exact"] = IntegerAttr.from_bool(False)
+                note = (f"@{graph.sym_name.data}: a stage curve hit the point cap, so the "
+                        "design is near-optimal, not proven optimal")
+                op.attributes["ee.note"] = StringAttr(note)
+                print(f"fold: note: {note}", file=sys.stderr)
 
     def check(self) -> Platform:
         """Validate the options; the platform they name."""
@@ -89,8 +94,9 @@ class FoldPass(passes.ModulePass):
         except PlatformError as err:
             raise EeccError(f"'fold' {err}") from None
 
-    def fold_graph(self, mapping: ir.Mapping) -> None:
-        """Search, write the folds, confirm the estimate and mark the bottlenecks."""
+    def fold_graph(self, mapping: ir.Mapping) -> bool:
+        """Search, write the folds, confirm the estimate and mark the bottlenecks; whether
+        the result is proven optimal (no stage curve lost points to the cap)."""
         try:
             result = search(mapping.problem, self.objective, self.target)
         except Unfittable as err:
@@ -101,6 +107,7 @@ class FoldPass(passes.ModulePass):
         if not estimate.fits(self.budget):
             raise EeccError(f"'fold' internal: the chosen design overflows budget {self.budget}")
         mark_bottlenecks(mapping.model.structure.graph, estimate)
+        return result.exact
 
 
 def mark_bottlenecks(graph: GraphOp, estimate: NetworkEstimate) -> None:

@@ -91,3 +91,20 @@ def test_eecc_opt_as_typed_is_deterministic() -> None:
     assert first == second and b"#ee.fold<" in first
     again = subprocess.run([str(OPT)], input=first, capture_output=True, check=True)
     assert again.stdout == first
+
+
+def test_a_capped_search_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    """B-AlexNet's stage curves hit the point cap: the IR and stderr say the design is not
+    proven optimal (blenet's do not)."""
+    from eecc.reference.model import load_model
+
+    module = load_model(ROOT / "examples" / "balexnet" / "balexnet.onnx")
+    ctx = _context()
+    EePartitionPass().apply(ctx, module)
+    EeAnnotateRatesPass(p=(0.25,)).apply(ctx, module)
+    FoldPass(budget=1.0).apply(ctx, module)
+    graph = next(op for op in module.walk() if op.name == "ee.graph")
+    assert str(graph.attributes["ee.exact"]) == "false"
+    assert "not proven optimal" in capsys.readouterr().err
+    blenet = folded(1.0)
+    assert "ee.exact" not in str(blenet)
