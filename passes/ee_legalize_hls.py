@@ -39,7 +39,7 @@ word's data field), `weight_width`, `weight_int` (weights, default 16, 8).
 
 Limits: ops the HLS library cannot build are errors naming the op and its location:
 `ee.softmax`, `ee.global_pool` of kind "max", a graph with other than one input. The pass is
-idempotent (existing repacks count as producers).
+idempotent, and re-running it after `--fold` changed the folds replaces the old repacks.
 """
 
 from __future__ import annotations
@@ -142,6 +142,14 @@ def repack_operand(op: Operation, index: int) -> None:
     op.operands[index] = repack.results[0]
 
 
+def drop_repacks(graph: GraphOp) -> None:
+    """Remove the repacks of an earlier run (they are inserted afresh from the folds)."""
+    for op in [o for o in graph.ops() if isinstance(o, RepackOp)]:
+        op.results[0].replace_all_uses_with(op.input)
+        op.detach()
+        op.erase()
+
+
 def to_fixed(value: SSAValue, element: FixedType) -> None:
     if isinstance(value.type, StreamType) and value.type.element_type != element:
         Rewriter.replace_value_with_new_type(value, StreamType(value.type.get_shape(), element))
@@ -197,6 +205,7 @@ class EeLegalizeHlsPass(passes.ModulePass):
         if len(graph.body.block.args) != 1:
             raise LegalizeError(f"ee-legalize-hls: 'ee.graph' @{graph.sym_name.data} has "
                                 f"{len(graph.body.block.args)} inputs; the HLS top takes one")
+        drop_repacks(graph)  # re-folded IR: the lanes may have changed since the last run
         ops = list(graph.ops())
         for node in ops:
             check_supported(node)

@@ -108,3 +108,25 @@ def test_a_capped_search_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     assert "not proven optimal" in capsys.readouterr().err
     blenet = folded(1.0)
     assert "ee.exact" not in str(blenet)
+
+
+def test_refolding_legalised_ir_leaves_no_stale_repack() -> None:
+    """`--ee-legalize-hls`, `--fold` at another budget, `--ee-legalize-hls` again: every repack
+    joins the lanes of its producer and consumer as they are now."""
+    from eecc.dialects.ee import RepackOp
+    from eecc.emit.naming import source
+    from eecc.passes.ee_legalize_hls import EeLegalizeHlsPass, in_lanes, out_lanes
+
+    module = folded(1.0)
+    ctx = _context()
+    EeLegalizeHlsPass().apply(ctx, module)
+    FoldPass(budget=0.3).apply(ctx, module)
+    EeLegalizeHlsPass().apply(ctx, module)
+    module.verify()
+    repacks = [op for op in module.walk() if isinstance(op, RepackOp)]
+    assert repacks
+    for op in repacks:
+        producer = source(op.input)
+        assert producer is not None and out_lanes(producer) == op.lanes_in.value.data
+        for use in op.results[0].uses:
+            assert in_lanes(use.operation) == op.lanes_out.value.data
