@@ -216,6 +216,9 @@ void conv_mac(hls::stream<window_word<CFG::kernel_h * CFG::kernel_w> > win[CFG::
 #pragma HLS ARRAY_PARTITION variable=x complete dim=0
     acc_t acc[CFG::coarse_out];
 #pragma HLS ARRAY_PARTITION variable=acc complete
+    for (unsigned u = 0; u < CFG::coarse_out; u++) acc[u] = 0;
+    for (unsigned v = 0; v < CFG::coarse_in; v++)
+        for (unsigned k = 0; k < C::K; k++) x[v][k] = 0;
     unsigned g = 0, fo = 0, kk = 0;
     sample_id_t id = 0;
 EECC_LABEL(conv_mac_loop)
