@@ -24,7 +24,7 @@ from pathlib import Path
 from eecc.compile import STEPS, CompileOptions, compile_model, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = ("blenet", "blenet3", "smallcnn", "balexnet")
+EXAMPLES = ("blenet", "blenet3", "smallcnn", "balexnet", "bresnet")
 P_FALLBACK = {"smallcnn": (0.25,), "balexnet": (0.25,)}
 REPEATS = 3
 
@@ -60,10 +60,11 @@ def bench_compile(name: str, tmp: Path) -> tuple[float, dict[str, float], float,
     return best[0], best[1], peak, tmp / f"{name}-0"
 
 
-def bench_csim_build(project: Path, tmp: Path) -> tuple[float, float]:
+def bench_csim_build(project: Path, tmp: Path, timed: bool = False) -> tuple[float, float]:
     from eecc.csim import build
 
-    _, seconds, cached = build(project, build_dir=tmp / f"build-{project.name}")
+    folder = tmp / f"build-{project.name}{'-timed' if timed else ''}"
+    _, seconds, cached = build(project, build_dir=folder, timed=timed)
     assert not cached
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
@@ -76,10 +77,12 @@ def main() -> int:
             try:
                 wall, timings, peak, project = bench_compile(name, tmp)
             except Exception as err:  # noqa: BLE001 - report and go on with the others
-                rows.append(f"| {name} | failed: {str(err).splitlines()[0]} | | | |")
+                rows.append(f"| {name} | failed: {str(err).splitlines()[0]} | | | | |")
                 continue
             build_s, gxx_mb = bench_csim_build(project, tmp)
-            rows.append(f"| {name} | {wall:.2f} | {peak:.1f} | {build_s:.1f} | {gxx_mb:.0f} |")
+            timed_s, gxx_mb = bench_csim_build(project, tmp, timed=True)
+            rows.append(f"| {name} | {wall:.2f} | {peak:.1f} | {build_s:.1f} | {timed_s:.1f} "
+                        f"| {gxx_mb:.0f} |")
             shares.append(f"| {name} | " + " | ".join(
                 f"{100 * timings.get(s, 0.0) / wall:.0f}%" for s in STEPS) + " |")
     machine = (f"{os.cpu_count()} cores ({platform.processor() or platform.machine()}), "
@@ -90,11 +93,12 @@ def main() -> int:
         f"Compile: `eecc.compile.compile_model` + `write_project` in process, fastest of "
         f"{REPEATS} runs; peak memory = peak Python heap of one more run, after a warm-up "
         "(tracemalloc; imports already loaded). C-simulation build: `eecc.csim.build` (g++ -O2 of the project's "
-        "top + testbench, uncached); g++ memory = largest resident set of the g++ "
+        "top + testbench, uncached), and the same with `-DEECC_TIMED` (the timed simulation); g++ memory = largest resident set of the g++ "
         "processes so far (getrusage RUSAGE_CHILDREN ru_maxrss, so it is a running maximum).",
         "",
-        "| example | compile wall (s) | compile peak heap (MiB) | csim build wall (s) | g++ max RSS (MiB) |",
-        "|---|---|---|---|---|", *rows, "",
+        "| example | compile wall (s) | compile peak heap (MiB) | csim build wall (s) "
+        "| timed csim build wall (s) | g++ max RSS (MiB) |",
+        "|---|---|---|---|---|---|", *rows, "",
         "Share of the compile wall time per step:", "",
         "| example | " + " | ".join(STEPS) + " |",
         "|---|" + "---|" * len(STEPS), *shares, "",
