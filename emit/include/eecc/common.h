@@ -97,15 +97,6 @@ struct ctrl_word {
 namespace eecc {
 namespace timed {
 template <>
-struct sample_of<eecc::word> {
-    static bool get(const eecc::word &w, unsigned &id, int &kind) {
-        if (w.end) return false;
-        id = w.id.to_uint();
-        kind = 0;
-        return true;
-    }
-};
-template <>
 struct sample_of<eecc::ctrl_word> {
     static bool get(const eecc::ctrl_word &c, unsigned &id, int &kind) {
         if (c.end) return false;

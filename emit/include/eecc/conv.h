@@ -165,19 +165,6 @@ struct partial_word {
 }  // namespace eecc
 
 #ifdef EECC_TIMED
-namespace eecc {
-namespace timed {
-template <unsigned N>
-struct sample_of<eecc::partial_word<N> > {
-    static bool get(const eecc::partial_word<N> &w, unsigned &id, int &kind) {
-        if (w.end) return false;
-        id = w.id.to_uint();
-        kind = 0;
-        return true;
-    }
-};
-}  // namespace timed
-}  // namespace eecc
 namespace hls {
 template <unsigned N>
 class stream<eecc::partial_word<N> > : public eecc::timed::fifo<eecc::partial_word<N> > {};

@@ -636,10 +636,16 @@ class fifo : public fifo_base {
     static void count_sample(process *p, const T &v);
 };
 
-// Sample IDs of the words (0: data, 1: control; END words are not samples).
+// The sample ID of a word (kind 0: data, 1: control); end tokens are no samples.  Every
+// library word type has `id` and `end`; control and AXI-Stream words specialise it.
 template <class T>
 struct sample_of {
-    static bool get(const T &, unsigned &, int &) { return false; }
+    static bool get(const T &w, unsigned &id, int &kind) {
+        if (w.end) return false;
+        id = w.id.to_uint();
+        kind = 0;
+        return true;
+    }
 };
 
 template <class T>

@@ -118,19 +118,6 @@ struct window_word {
 }  // namespace eecc
 
 #ifdef EECC_TIMED
-namespace eecc {
-namespace timed {
-template <unsigned K>
-struct sample_of<eecc::window_word<K> > {
-    static bool get(const eecc::window_word<K> &w, unsigned &id, int &kind) {
-        if (w.end) return false;
-        id = w.id.to_uint();
-        kind = 0;
-        return true;
-    }
-};
-}  // namespace timed
-}  // namespace eecc
 namespace hls {
 template <unsigned K>
 class stream<eecc::window_word<K> > : public eecc::timed::fifo<eecc::window_word<K> > {};
