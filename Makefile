@@ -18,7 +18,7 @@ $(VENV)/.installed: pyproject.toml
 
 demo: setup
 	$(BIN)/eecc compile examples/blenet/blenet.onnx --profile examples/blenet/profile.json -o $(OUT)/blenet --force
-	$(BIN)/eecc csim $(OUT)/blenet
+	$(BIN)/eecc csim $(OUT)/blenet --timed
 
 test: setup
 	$(BIN)/lit -sv test/filecheck
