@@ -322,9 +322,14 @@ def is_hardware(op: object) -> bool:
 
 
 def source_op(value: SSAValue) -> Operation | None:
-    """The op that really produces `value`: stage results resolve to what the stage yields."""
-    while isinstance(value, OpResult) and value.op.name == "ee.stage":
-        value = value.op.regions[0].block.last_op.operands[value.index]  # type: ignore[union-attr]
+    """The op that really produces `value`: stage results resolve to what the stage yields,
+    and an `ee.repack` (a change of lanes that `ee-legalize-hls` inserts, not priced) to what
+    it repacks, so the network model is the same before and after legalisation."""
+    while isinstance(value, OpResult) and value.op.name in ("ee.stage", "ee.repack"):
+        if value.op.name == "ee.repack":
+            value = value.op.operands[0]
+        else:
+            value = value.op.regions[0].block.last_op.operands[value.index]  # type: ignore[union-attr]
     return value.op if isinstance(value, OpResult) else None
 
 
