@@ -380,17 +380,23 @@ struct fifo_base {
                 busy_until = b;  // no word is read before b
                 return true;
             }
-            p->state = POLLING;
-            p->wait_on = this;
-            p->poll_full = true;
-            p->poll_empty = false;
-            s.pollers.push_back(p);
-            s.yield();
-            if (p->poll_empty) {
-                p->poll_empty = false;
-                return true;
-            }
+            if (wait_as_poller(p, true)) return true;
         }
+    }
+
+    // Suspends poller `p` on this FIFO until its answer can be decided; true when the
+    // scheduler decided it (nothing could run: empty / full), false to look again.
+    bool wait_as_poller(process *p, bool full) {
+        simulator &s = simulator::get();
+        p->state = POLLING;
+        p->wait_on = this;
+        p->poll_full = full;
+        p->poll_empty = false;
+        s.pollers.push_back(p);
+        s.yield();
+        const bool decided = p->poll_empty;
+        p->poll_empty = false;
+        return decided;
     }
 
     // Waits (as the current process) for room for word `writes`; returns its write time.
@@ -444,16 +450,7 @@ struct fifo_base {
                 quiet_until = b;  // no word can be written before b
                 return true;
             }
-            p->state = POLLING;
-            p->wait_on = this;
-            p->poll_full = false;
-            p->poll_empty = false;
-            s.pollers.push_back(p);
-            s.yield();
-            if (p->poll_empty) {
-                p->poll_empty = false;
-                return true;
-            }
+            if (wait_as_poller(p, false)) return true;
         }
     }
 };
