@@ -88,6 +88,19 @@ def combine_finite(throughputs: Sequence[float], reach: Sequence[float], clock_m
     for i, depth in enumerate(depths):
         if reach[i] == 0:
             break
-        cond = reach[i + 1] / reach[i]
-        rate *= 1 - blocking_probability(rate * reach[i], throughputs[i + 1], cond, clock_mhz, depth)
+        rate = finite_step(rate, reach[i], reach[i + 1], throughputs[i + 1], clock_mhz, depth)
     return rate
+
+
+def finite_step(rate: float, reach: float, reach_next: float, t_next: float, clock_mhz: float,
+                depth: int) -> float:
+    """Network samples per second after the condbuffer in front of the next stage.
+
+    ``rate`` is the network's samples per second admitted so far, ``reach`` the share of
+    them that arrive at the buffer, ``reach_next`` the share the next stage keeps,
+    ``t_next`` its throughput (samples/s) and ``depth`` the buffer's depth in maps.
+    Non-decreasing in ``rate``, ``t_next`` and ``depth``; never above ``rate`` nor
+    ``t_next / reach_next``. `combine_finite` is this step applied along the chain.
+    """
+    cond = reach_next / reach
+    return rate * (1 - blocking_probability(rate * reach, t_next, cond, clock_mhz, depth))
