@@ -5,9 +5,15 @@ report (`timed.raw.json`): every process's clock, starved and blocked cycles and
 at its first and last sample; every FIFO's depth, words and peak fill; per sample the cycle
 of its first input beat and of its last result beat. `analyse` turns that into figures:
 
-- **throughput**: samples admitted per second in steady state, `(n - 1) / (in[n-1] - in[0])`
-  cycles at the platform clock: the DMA can only push the next sample when the pipeline
-  takes it, so this is the network's rate, including back-pressure from any stage;
+- **throughput**: samples admitted per second in steady state, over the second half of the
+  run: `(n - 1 - h) / (in[n-1] - in[h])` cycles at the platform clock, `h = n // 2`, `in`
+  the admission cycles in order. The DMA can only push the next sample when the pipeline
+  takes it, so this is the network's rate, including back-pressure from any stage. The
+  first half is left out because the empty buffers (condbuffers, FIFOs) admit samples
+  faster than the steady state until they fill: over a whole run of n samples a buffer of
+  K maps in front of a slower stage inflates the rate by about K·q/n (`steady_window`);
+- **window**: the IDs of the samples in that half, so a caller can state the exit rates the
+  measured rate belongs to;
 - **batch throughput**: `n / (last result - first input)`, fill and drain included;
 - **latency**: first input beat of the first sample to the first result beat out;
 - per layer, **cycles per sample**: between its first and its last sample, the cycles it was
@@ -77,6 +83,7 @@ class TimedReport:
     processes: list[dict[str, Any]] = field(default_factory=list)
     fifos: list[dict[str, Any]] = field(default_factory=list)
     settings: dict[str, Any] = field(default_factory=dict)
+    window: list[int] = field(default_factory=list)  # sample IDs of the steady-state window
 
     @property
     def latency_us(self) -> float | None:
@@ -89,7 +96,7 @@ class TimedReport:
             "latency_us": self.latency_us, "cycles": self.cycles, "samples": self.samples,
             "clock_mhz": self.clock_mhz, "deadlock": self.deadlock, "settings": self.settings,
             "layers": [layer.as_dict() for layer in self.layers],
-            "processes": self.processes, "fifos": self.fifos,
+            "processes": self.processes, "fifos": self.fifos, "window": self.window,
         }
 
     def write(self, path: Path) -> None:
@@ -180,6 +187,13 @@ def _peak_maps(op: Operation, name: str, proc: dict[str, Any],
     return max(f["peak"] for f in queues) / words
 
 
+def steady_window(samples: list[list[int]]) -> list[list[int]]:
+    """The `[id, in, out]` rows of the second half of the samples by admission cycle (all
+    of them below 4 samples): the steady-state window of the throughput."""
+    rows = sorted(samples, key=lambda s: (s[1], s[0]))
+    return rows if len(rows) < 4 else rows[len(rows) // 2:]
+
+
 def analyse(raw: dict[str, Any], module: ModuleOp, *, clock_mhz: float,
             throughput_model: float | None) -> TimedReport:
     """The figures of a raw report on the design `module` (the project's `model.mlir`)."""
@@ -189,8 +203,11 @@ def analyse(raw: dict[str, Any], module: ModuleOp, *, clock_mhz: float,
     n = len(samples)
     hz = clock_mhz * 1e6
     throughput = throughput_batch = latency = None
-    if raw["deadlock"] is None and n >= 2 and ins[-1] > ins[0]:
-        throughput = (n - 1) / (ins[-1] - ins[0]) * hz
+    window = steady_window(samples)
+    if raw["deadlock"] is None and len(window) >= 2:
+        first, last = window[0][1], window[-1][1]
+        if last > first:
+            throughput = (len(window) - 1) / (last - first) * hz
     if raw["deadlock"] is None and outs and max(outs) > min(ins):
         throughput_batch = n / (max(outs) - min(ins)) * hz
         latency = min(outs) - ins[0]
@@ -202,7 +219,8 @@ def analyse(raw: dict[str, Any], module: ModuleOp, *, clock_mhz: float,
         latency_cycles=latency, deadlock=raw["deadlock"],
         layers=layer_rows(module, leaves, raw["fifos"]),
         processes=leaves, fifos=raw["fifos"],
-        settings={k: raw[k] for k in ("fifo_depth", "stall", "seed")})
+        settings={k: raw[k] for k in ("fifo_depth", "stall", "seed")},
+        window=[s[0] for s in window])
 
 
 def lower_bound_cycles(op: Operation) -> float | None:
