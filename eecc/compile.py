@@ -71,6 +71,7 @@ class CompileOptions:
     weight_format: tuple[int, int] = (16, 8)
     thresholds: tuple[float, ...] = ()
     threshold_set: int | None = None
+    robust: float = 0.0  # `fold` robust=: the exit-rate drift to fold for (eecc.dse.robust)
 
 
 def check_options(opts: CompileOptions) -> Platform:
@@ -136,7 +137,8 @@ def pipeline_passes(opts: CompileOptions) -> list[ModulePass]:
         "rates": rate_options(opts),
         "legalise": {"data_width": dw, "data_int": di, "weight_width": ww, "weight_int": wi},
         "buffers": {"platform": opts.platform},
-        "fold": {"budget": opts.budget, "platform": opts.platform, "batch": opts.batch},
+        "fold": {"budget": opts.budget, "platform": opts.platform, "batch": opts.batch,
+                 "robust": opts.robust},
         "estimate": {"platform": opts.platform, "batch": opts.batch},
         "annotate": {"platform": opts.platform, "batch": opts.batch},
     }
