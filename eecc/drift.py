@@ -58,10 +58,7 @@ def parse_q_range(text: str) -> list[float]:
                          "numbers") from None
     if any(not math.isfinite(v) for v in numbers):
         raise ValueError(f"--q-range {text!r} holds a value that is not finite")
-    if ":" in text:
-        values = _range(text, numbers)
-    else:
-        values = numbers
+    values = _range(text, numbers) if ":" in text else numbers
     if not values or any(not 0.0 <= v <= 1.0 for v in values):
         raise ValueError(f"--q-range {text!r}: exit rates must lie in [0, 1]")
     if len(values) > MAX_RATES:
@@ -125,13 +122,14 @@ def batch_reach(exits: np.ndarray, stages: int) -> tuple[float, ...]:
 def predicted(module: ModuleOp, reach: Sequence[float], platform: str, batch: int) -> float:
     """The cost model's network throughput of the design in `module` at reach `reach`
     (`ee-annotate-rates` then `ee-estimate` on a copy: the folds and depths stay)."""
-    from eecc import registry
+    from eecc.passes.ee_annotate_rates import EeAnnotateRatesPass
+    from eecc.passes.ee_estimate import EeEstimatePass
     from eecc.reference.model import context
 
     copy = module.clone()
     ctx = context()
-    registry.load_pass("ee-annotate-rates")(p=tuple(reach)).apply(ctx, copy)
-    registry.load_pass("ee-estimate")(platform=platform, batch=batch).apply(ctx, copy)
+    EeAnnotateRatesPass(p=tuple(reach)).apply(ctx, copy)
+    EeEstimatePass(platform=platform, batch=batch).apply(ctx, copy)
     graph = next(op for op in copy.walk() if op.name == "ee.graph")
     return float(graph.attributes["ee.throughput"].value.data)  # type: ignore[attr-defined]
 

@@ -78,7 +78,7 @@ def plot(path: Path, points: Sequence[DriftPoint], title: str, p: float,
     ax.set_title(title)
     ax.grid(True, linestyle=":", linewidth=0.6)
     ax.set_ylim(bottom=0)
-    ax.legend(loc="upper right", frameon=False)
+    ax.legend(loc="lower left", frameon=False)
     fig.tight_layout()
     fig.savefig(path, format="png", metadata={"Software": None})
     plt.close(fig)

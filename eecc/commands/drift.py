@@ -151,7 +151,7 @@ def _write(args: argparse.Namespace, sweep, points) -> None:  # noqa: ANN001
     args.output.mkdir(parents=True, exist_ok=True)
     out.write_json(args.output / "drift.json", points, meta)
     out.write_csv(args.output / "drift.csv", points)
-    title = f"{name}: folded at p = {p:g}, budget {args.budget:g}" + (
+    title = f"{name}: folded at p = {p:.4g}, budget {args.budget:g}" + (
         f", robust {args.robust:g}" if args.robust > 0 else "")
     out.plot(args.output / "drift.png", points, title, p, band)
     out.print_table(points, title)
