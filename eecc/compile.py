@@ -85,6 +85,9 @@ def check_options(opts: CompileOptions) -> Platform:
     if not 0.0 < opts.budget <= 1.0:
         raise EeccError(f"--budget {opts.budget} is outside (0, 1]: the share of each "
                         "platform resource the design may use")
+    if not 0.0 <= opts.robust <= 1.0:
+        raise EeccError(f"--robust {opts.robust} is outside [0, 1]: the drift of the exit rate "
+                        "to fold for (e.g. 0.05)")
     if not 1 <= opts.batch <= MAX_BATCH:
         raise EeccError(f"--batch {opts.batch} is outside [1, {MAX_BATCH}] (16-bit sample IDs)")
     for flag, fmt in (("--data-format", opts.data_format), ("--weight-format", opts.weight_format)):
