@@ -34,12 +34,12 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     rates = parser.add_mutually_exclusive_group(required=True)
     rates.add_argument("--profile", type=Path, help="profile JSON from `eecc profile`")
     rates.add_argument("--p", help="reach of each later stage, e.g. 0.25 or 0.5,0.2")
-    parser.add_argument("--q-range", required=True,
+    parser.add_argument("--q-range", required=True, metavar="LO:HI[:STEP]",
                         help="rates q to time: LO:HI[:STEP] (HI included, STEP 0.05) or a "
                         "comma list, each in [0, 1]")
     parser.add_argument("--budget", type=float, default=1.0,
                         help="share of each platform resource the design may use (default 1.0)")
-    parser.add_argument("--robust", type=float, default=0.0,
+    parser.add_argument("--robust", type=float, default=0.0, metavar="R",
                         help="fold for the best worst case over q in [p - R, p + R] "
                         "(`--fold=robust=R`; default 0: fold at p)")
     parser.add_argument("--platform", default="zc706", help="platform name or JSON (default zc706)")
