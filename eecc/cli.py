@@ -7,6 +7,7 @@
     eecc explore MODEL --profile P.json -o DIR   choose exits and thresholds (HAPI)
     eecc compile MODEL.onnx --p 0.25 -o DIR   the whole flow into an HLS/Vivado project
     eecc csim DIR                             C simulation of an emitted project
+    eecc drift MODEL.onnx --p 0.25 --q-range 0.05:0.6 -o DIR   one design timed at other exit rates
 
 Each subcommand lives in `eecc/commands/<name>.py` with `add_parser(subparsers)` and
 `run(args) -> int`; it is found by scanning that folder. User errors (`EeccError`, an xDSL
@@ -26,7 +27,7 @@ import eecc.commands
 from eecc import __version__
 from eecc.errors import internal_error, user_message
 
-ORDER = ("import", "run", "profile", "dse", "explore", "compile", "csim")
+ORDER = ("import", "run", "profile", "dse", "explore", "compile", "csim", "drift")
 
 class _Parser(argparse.ArgumentParser):
     """Subcommand parsers: no abbreviated flags (`--forc` is not `--force`)."""

@@ -71,6 +71,7 @@ class CompileOptions:
     weight_format: tuple[int, int] = (16, 8)
     thresholds: tuple[float, ...] = ()
     threshold_set: int | None = None
+    robust: float = 0.0  # `fold` robust=: the exit-rate drift to fold for (eecc.dse.robust)
 
 
 def check_options(opts: CompileOptions) -> Platform:
@@ -84,6 +85,9 @@ def check_options(opts: CompileOptions) -> Platform:
     if not 0.0 < opts.budget <= 1.0:
         raise EeccError(f"--budget {opts.budget} is outside (0, 1]: the share of each "
                         "platform resource the design may use")
+    if not 0.0 <= opts.robust <= 1.0:
+        raise EeccError(f"--robust {opts.robust} is outside [0, 1]: the drift of the exit rate "
+                        "to fold for (e.g. 0.05)")
     if not 1 <= opts.batch <= MAX_BATCH:
         raise EeccError(f"--batch {opts.batch} is outside [1, {MAX_BATCH}] (16-bit sample IDs)")
     for flag, fmt in (("--data-format", opts.data_format), ("--weight-format", opts.weight_format)):
@@ -136,7 +140,8 @@ def pipeline_passes(opts: CompileOptions) -> list[ModulePass]:
         "rates": rate_options(opts),
         "legalise": {"data_width": dw, "data_int": di, "weight_width": ww, "weight_int": wi},
         "buffers": {"platform": opts.platform},
-        "fold": {"budget": opts.budget, "platform": opts.platform, "batch": opts.batch},
+        "fold": {"budget": opts.budget, "platform": opts.platform, "batch": opts.batch,
+                 "robust": opts.robust},
         "estimate": {"platform": opts.platform, "batch": opts.batch},
         "annotate": {"platform": opts.platform, "batch": opts.batch},
     }

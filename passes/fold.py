@@ -22,7 +22,11 @@ Options:
 - `budget`: share of every platform resource the design may use, in (0, 1] (default 1.0);
 - `platform`: a shipped platform name (zc706, zcu106, vu440) or a platform JSON path;
 - `objective`: "throughput" (default) or "area" (needs `target`, samples/s);
-- `batch`: samples per batch in the stage throughput model (default 1024).
+- `batch`: samples per batch in the stage throughput model (default 1024);
+- `robust`: fold for the worst case over a drifting exit rate: the design with the best
+  smallest network throughput over q in [p - robust, p + robust] (clipped to [0, 1]), p the
+  share continuing past the first exit (eecc.dse.robust; default 0, the rate as annotated).
+  The graph then carries `ee.worst_throughput`, that worst case in samples/s.
 
 Without annotated rates (no `--ee-annotate-rates`) every stage is sized for rate 1, and
 the pass says so in an `ee.note` module attribute and on stderr. Limits: condbuffer depths
@@ -33,15 +37,16 @@ interval the curve keeps the cheapest (the result is then near-optimal, not prov
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xdsl import passes
 from xdsl.context import Context
-from xdsl.dialects.builtin import IntegerAttr, ModuleOp, StringAttr
+from xdsl.dialects.builtin import FloatAttr, IntegerAttr, ModuleOp, StringAttr
 
 from eecc.cost.platform import Platform, PlatformError, load_platform
 from eecc.dialects.ee.structure import GraphOp, StageOp
 from eecc.dse import ir
+from eecc.dse.robust import robust
 from eecc.dse.search import Unfittable, search
 from eecc.errors import EeccError
 from eecc.network import NetworkEstimate, NetworkModel
@@ -61,12 +66,15 @@ class FoldPass(passes.ModulePass):
     objective: str = "throughput"
     target: float = 0.0
     batch: int = 1024
+    robust: float = 0.0
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         platform = self.check()
         for graph in [g for g in op.ops if isinstance(g, GraphOp)]:
             model = NetworkModel(graph, platform, self.batch)
             mapping = ir.build(model, self.budget)
+            if self.robust > 0:
+                mapping = replace(mapping, problem=robust(mapping.problem, self.robust))
             if not mapping.rates_given and len(mapping.problem.stages) > 1:
                 op.attributes["ee.note"] = StringAttr(RATE_NOTE)
                 print(f"fold: note: {RATE_NOTE}", file=sys.stderr)
@@ -87,6 +95,9 @@ class FoldPass(passes.ModulePass):
                             f"{', '.join(OBJECTIVES)}")
         if self.objective == "area" and self.target <= 0:
             raise EeccError("'fold' objective=\"area\" needs target=<samples per second> > 0")
+        if not 0.0 <= self.robust <= 1.0:
+            raise EeccError(f"'fold' robust={self.robust} is outside [0, 1]: it is the drift of "
+                            "the exit rate to fold for (e.g. 0.05)")
         if self.batch < 1:
             raise EeccError(f"'fold' batch={self.batch} must be at least 1")
         try:
@@ -103,6 +114,9 @@ class FoldPass(passes.ModulePass):
             name = mapping.model.structure.graph.sym_name.data
             raise EeccError(f"'fold' @{name}: {err}") from None
         ir.write(mapping, result.design)
+        if mapping.problem.scenarios:
+            graph = mapping.model.structure.graph
+            graph.attributes["ee.worst_throughput"] = FloatAttr(result.evaluation.throughput, 64)
         estimate = mapping.model.evaluate()
         if not estimate.fits(self.budget):
             raise EeccError(f"'fold' internal: the chosen design overflows budget {self.budget}")

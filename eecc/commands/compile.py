@@ -1,7 +1,7 @@
 """`eecc compile`: ONNX + stage rates + platform in, an HLS/Vivado project folder out.
 
     eecc compile MODEL.onnx [--profile P.json | --p 0.25[,0.1]] [--platform zc706]
-                 [--budget 1.0] [--batch 1024] [--data-format 16,8] [--weight-format 16,8]
+                 [--budget 1.0] [--robust 0] [--batch 1024] [--data-format 16,8] [--weight-format 16,8]
                  [--thresholds 0.9[,0.8] | --threshold-set K] -o OUTDIR [--force]
 
 A network with exits needs its stage rates (--profile or --p); one without needs none.
@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         data_format=parse_pair("--data-format", args.data_format),
         weight_format=parse_pair("--weight-format", args.weight_format),
         thresholds=parse_thresholds(args.thresholds) if args.thresholds else (),
-        threshold_set=args.threshold_set)
+        threshold_set=args.threshold_set, robust=args.robust)
     with _progress() as bar:
         task = bar.add_task("compile", total=len(STEPS))
 
@@ -123,6 +123,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--budget", type=float, default=1.0,
                         help="share of each resource the design may use, in (0, 1] (1.0)")
     parser.add_argument("--batch", type=int, default=1024, help="samples per batch (1024)")
+    parser.add_argument("--robust", type=float, default=0.0, metavar="R",
+                        help="fold for the best worst case over exit rates q in [p - R, p + R] "
+                        "(0: at p; docs/fold.md)")
     parser.add_argument("--data-format", metavar="W,I", default="16,8",
                         help="activations as ap_fixed<W,I> (16,8)")
     parser.add_argument("--weight-format", metavar="W,I", default="16,8",

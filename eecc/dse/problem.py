@@ -83,6 +83,9 @@ class Problem:
     fixed: Vec = ZERO  # resources of hardware outside the search (not folded)
     fill: bool = True  # count the pipeline fill (depth) in stage throughput
     names: tuple[str, ...] = field(default=(), compare=False)
+    # reach vectors (one per stage, first = 1) over which the network throughput is the
+    # worst case (eecc.dse.robust); empty: the stages' own rates
+    scenarios: tuple[tuple[float, ...], ...] = ()
 
     @property
     def limit(self) -> Vec:
@@ -98,12 +101,15 @@ class Problem:
         return stage_throughput(interval, depth if self.fill else 0.0, self.clock_mhz, self.batch)
 
     def network_throughput(self, throughputs: Sequence[float]) -> float:
-        """Finite-buffer (M/G/1/K) network throughput of the stages' throughputs."""
-        reach = _reach(self.rates)
+        """Finite-buffer (M/G/1/K) network throughput of the stages' throughputs; with
+        `scenarios`, the smallest over them (non-decreasing in every stage throughput too)."""
         if len(throughputs) == 1:
             return throughputs[0]
         depths = self.queue_depths or None
-        return combine_finite(list(throughputs), reach, self.clock_mhz, depths)
+        if self.scenarios:
+            return min(combine_finite(list(throughputs), list(reach), self.clock_mhz, depths)
+                       for reach in self.scenarios)
+        return combine_finite(list(throughputs), _reach(self.rates), self.clock_mhz, depths)
 
     def bound(self, throughputs: Sequence[float]) -> float:
         """Infinite-buffer throughput min_i T_i / p_i: an upper bound of the finite one."""

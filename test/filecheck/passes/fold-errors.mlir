@@ -1,11 +1,13 @@
 // RUN: not eecc-opt %s --fold=budget=0.0 2>&1 | filecheck %s --check-prefix=ZERO
 // RUN: not eecc-opt %s --fold=budget=1.5 2>&1 | filecheck %s --check-prefix=OVER
+// RUN: not eecc-opt %s --fold=robust=1.5 2>&1 | filecheck %s --check-prefix=ROBUST
 // RUN: not eecc-opt %s --fold=platform=zc999 2>&1 | filecheck %s --check-prefix=PLATFORM
 // RUN: not eecc-opt %s --fold=budget=0.001 2>&1 | filecheck %s --check-prefix=UNFIT
 
 // A budget is a share of each platform resource: (0, 1].
 // ZERO: eecc-opt: error: 'fold' budget=0.0 is outside (0, 1]
 // OVER: eecc-opt: error: 'fold' budget=1.5 is outside (0, 1]
+// ROBUST: eecc-opt: error: 'fold' robust=1.5 is outside [0, 1]: it is the drift of the exit rate to fold for (e.g. 0.05)
 
 // Platforms are shipped names or JSON paths.
 // PLATFORM: eecc-opt: error: 'fold' unknown platform 'zc999' (known: vu440, zc706, zcu106; or give a .json path)
