@@ -67,12 +67,14 @@ def test_space_counts_subsets_without_neighbours() -> None:
 
 
 def test_shipped_memo_is_the_networks(loaded) -> None:
-    """The profile's memo equals every head of the network on the data, bit for bit."""
+    """The profile's memo equals every head of the network on the data: the same answers,
+    and confidences to float32 rounding (the float reference sums through the machine's
+    BLAS, whose kernels and thread split may order a dot product differently)."""
     from eecc.profile import memoise
     from eecc.reference import Program
 
     fresh = memoise(Program.from_module(loaded.module), DIGITS["x"][:64], None)
-    assert np.array_equal(fresh.conf, loaded.setting.conf[:, :64])
+    np.testing.assert_allclose(fresh.conf, loaded.setting.conf[:, :64], rtol=2e-6, atol=0)
     assert np.array_equal(fresh.pred, loaded.setting.pred[:, :64])
 
 
