@@ -9,7 +9,7 @@ import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
 from eecc import fixedpoint
-from eecc.dialects.ee import GraphOp
+from eecc.dialects.ee import ExitMergeOp, GraphOp
 from eecc.errors import EeccError
 from eecc.reference.backends import FixedBackend, FixedConfig, FloatBackend
 from eecc.reference.graph import Program
@@ -71,15 +71,23 @@ def check_input(program: Program, x: np.ndarray) -> np.ndarray:
     return x
 
 
+def network_policy(program: Program) -> str:
+    """The exit policy the network states on its `ee.exit_merge` (first-confident if none)."""
+    merges = [op for op in program.schedule if isinstance(op, ExitMergeOp)]
+    return merges[0].exit_policy if merges else DEFAULT_POLICY
+
+
 def run_graph(model: Model, x: np.ndarray, fixed: FixedConfig | None = None,
-              policy: str = DEFAULT_POLICY) -> Result:
+              policy: str | None = None) -> Result:
     """Run every sample of `x` through the network: float32, or fixed point if `fixed`.
 
     `policy` "most-confident" answers a sample no early exit is confident about with its
     most confident head (eecc.reference.policy); in fixed mode as the hardware does.
+    Without `policy`, the network's own (`ee.exit_merge`'s `policy`).
     """
     program = program_of(model)
     x = check_input(program, x)
+    policy = network_policy(program) if policy is None else policy
     if check_policy(policy) != DEFAULT_POLICY:
         return _run_policy(program, x, fixed, policy)
     backend = backend_for(program, fixed)
