@@ -294,7 +294,7 @@ class CondBufferHardware(HardwareOp):
 
     def resources(self, fold: Fold, platform: Platform) -> Resources:
         c, h, w = _in(self)
-        if not self.drops_on_exit and merge_policy(self) == "most-confident":
+        if not self.drops_on_exit and merge_policy(self) == "most-confident":  # type: ignore[arg-type]
             attr = self.attributes.get("carry_depths")
             words, tokens = attr.get_values() if attr is not None else (None, None)  # type: ignore[attr-defined]
             return cost.carry_resources(c * h * w, fold.coarse, words, tokens)
