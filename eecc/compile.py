@@ -72,6 +72,7 @@ class CompileOptions:
     thresholds: tuple[float, ...] = ()
     threshold_set: int | None = None
     robust: float = 0.0  # `fold` robust=: the exit-rate drift to fold for (eecc.dse.robust)
+    policy: str | None = None  # None: the profile's `policy`, else first-confident
 
 
 def check_options(opts: CompileOptions) -> Platform:
@@ -93,6 +94,7 @@ def check_options(opts: CompileOptions) -> Platform:
     for flag, fmt in (("--data-format", opts.data_format), ("--weight-format", opts.weight_format)):
         check_format(flag, fmt)
     choose(opts.profile, opts.thresholds, opts.threshold_set, opts.p)
+    exit_policy(opts)
     check_output(opts)
     try:
         return load_platform(opts.platform)
@@ -149,6 +151,38 @@ def pipeline_passes(opts: CompileOptions) -> list[ModulePass]:
             for s in STEPS if s in PASS_OF_STEP]
 
 
+def exit_policy(opts: CompileOptions) -> str:
+    """The policy asked for, else the profile's, else first-confident (checked)."""
+    from eecc.reference.policy import DEFAULT_POLICY, check_policy
+
+    if opts.policy is not None:
+        return check_policy(opts.policy)
+    if opts.profile is None:
+        return DEFAULT_POLICY
+    try:
+        doc = json.loads(opts.profile.read_text())
+    except (OSError, ValueError):
+        return DEFAULT_POLICY  # the rates step reports an unreadable profile
+    policy = doc.get("policy", DEFAULT_POLICY) if isinstance(doc, dict) else DEFAULT_POLICY
+    try:
+        return check_policy(str(policy))
+    except EeccError as err:
+        raise EeccError(f"{opts.profile}: {err}") from None
+
+
+def set_policy(module: ModuleOp, policy: str) -> None:
+    """State the exit policy on the network's `ee.exit_merge` (absent = first-confident)."""
+    from xdsl.dialects.builtin import StringAttr
+
+    from eecc.dialects.ee import ExitMergeOp
+
+    for merge in [op for op in module.walk() if isinstance(op, ExitMergeOp)]:
+        if policy == "first-confident":
+            merge.properties.pop("policy", None)
+        else:
+            merge.properties["policy"] = StringAttr(policy)
+
+
 def _context() -> Context:
     ctx = Context()
     ctx.load_dialect(Builtin)
@@ -179,6 +213,7 @@ def run_passes(opts: CompileOptions, module: ModuleOp, timings: dict[str, float]
             timings[current[0]] = now - clock[0]
             if current[0] == "convert":
                 set_thresholds(module, thresholds)
+                set_policy(module, exit_policy(opts))
             verify_step(module, opts.model, done.name)
         clock[0] = now
         if following is not None:
@@ -220,7 +255,8 @@ def emit_project(module: ModuleOp, opts: CompileOptions, platform: Platform) -> 
 
     name = model_identifier(find_graph(module).sym_name.data)
     files = dict(emit_hls_project(module, model_name=name, batch=opts.batch))
-    files.update(emit_tcl_project(module, platform, batch=opts.batch))
+    if exit_policy(opts) == "first-confident":  # the block design chains per-layer IPs,
+        files.update(emit_tcl_project(module, platform, batch=opts.batch))  # docs/explore.md
     est = estimate(module, opts.platform, opts.batch)
     files["report.json"] = json.dumps(json_report(est), indent=2, sort_keys=True) + "\n"
     files["report.md"] = report_md(name, opts, est, text_report(est))

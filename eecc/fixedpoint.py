@@ -237,10 +237,20 @@ def threshold_q(threshold: float) -> int:
     return int(math.floor(threshold * (1 << EXP_FRAC) + 0.5))
 
 
-def exit_decision(q_logits: np.ndarray, threshold: float, frac_bits: int = 8) -> bool:
-    """``max softmax > threshold`` in the divide-free hardware form ``2**32 > thr_q · Σ e_i``."""
+def exp_sum(q_logits: np.ndarray, frac_bits: int = 8) -> int:
+    """``S = Σ EXP_LUT[min(max q − q_i, D)]``, the value the exit decision compares: the
+    head's confidence is ``2**16 / S`` (the smaller S, the more confident)."""
     q = _i64(q_logits).reshape(-1)
     table = exp_lut(frac_bits)
     d = np.minimum(q.max() - q, len(table) - 1)
-    total = int(table[d].sum())
+    return int(table[d].sum())
+
+
+def exits_at(total: int, threshold: float) -> bool:
+    """The decision on a head whose `exp_sum` is `total`: ``2**32 > thr_q · S``."""
     return threshold_q(threshold) * total < (1 << (2 * EXP_FRAC))
+
+
+def exit_decision(q_logits: np.ndarray, threshold: float, frac_bits: int = 8) -> bool:
+    """``max softmax > threshold`` in the divide-free hardware form ``2**32 > thr_q · Σ e_i``."""
+    return exits_at(exp_sum(q_logits, frac_bits), threshold)

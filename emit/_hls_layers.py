@@ -42,6 +42,8 @@ class Port:
     lanes: int
     count: int = 1
     ctrl: bool = False
+    conf: bool = False  # confidence tokens (eecc::conf_word), most-confident policy
+    extra: bool = False  # not an IR operand: a carry stream the plan binds (_hls_streams.py)
 
 
 @dataclass
@@ -61,6 +63,8 @@ class Env:
     tables: Tables
     frac_bits: int
     ctrl_fanout: dict[Operation, int]
+    exit_of: dict[Operation, int] = field(default_factory=dict)
+    """most-confident policy only: each exit's pass-on-exit buffer (its carry unit) -> i."""
 
 
 def config(name: str, base: str, fields: list[tuple[str, object]]) -> str:

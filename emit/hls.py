@@ -26,8 +26,10 @@ from xdsl.dialects.builtin import FileLineColLoc, FloatAttr, ModuleOp, StringAtt
 from xdsl.ir import Operation
 from xdsl.utils.target import Target
 
-from eecc.dialects.ee import FixedType, GraphOp, StageOp, StreamType
+from eecc.dialects.ee import ExitMergeOp, FixedType, GraphOp, StageOp, StreamType
+from eecc.dialects.ee.exit_structure import producer
 from eecc.emit._hls_board import board_cpp
+from eecc.emit._hls_carry import EMITTERS as CARRY_EMITTERS
 from eecc.emit._hls_ip import ip_top
 from eecc.emit._hls_layers import EMITTERS, Env, LayerCode
 from eecc.emit._hls_streams import StreamPlan
@@ -92,7 +94,7 @@ def trace_comment(op: Operation, graph: GraphOp, fold: dict[str, int]) -> str:
 
 
 def _code(op: Operation, name: str, env: Env) -> LayerCode:
-    emitter = EMITTERS.get(type(op))
+    emitter = (CARRY_EMITTERS.get(type(op)) if env.exit_of else None) or EMITTERS.get(type(op))
     if emitter is None:
         where = f" at {op.location.desc.data}" if hasattr(op.location, "desc") else ""
         raise EeccError(f"-t hls: '{op.name}'{where} is not supported by the HLS library "
@@ -108,19 +110,32 @@ def emit_hls_project(module: ModuleOp, *, model_name: str = "model",
     graph = _graph(module)
     data, weight = _formats(graph)
     names = layer_names(graph)
-    fanout = {op: sum(1 for r in names if getattr(r, "control", None) == op.results[0])
+    exit_of = carry_units(graph)
+    fanout = {op: sum(1 for r in names if getattr(r, "control", None) == op.results[0]
+                      and r not in exit_of)
               for op in names if op.name == "ee.exit_decision"}
-    env = Env(Tables(weight, data), data.frac, fanout)
+    env = Env(Tables(weight, data), data.frac, fanout, exit_of)
     codes = {op: _code(op, name, env) for op, name in names.items()}
-    plan = StreamPlan(graph, names, codes)
+    plan = StreamPlan(graph, names, codes, exit_of)
     traces = {op: trace_comment(op, graph, codes[op].fold) for op in names}
     files, io = top_files(model_name, graph, names, codes, plan, traces, env, batch)
+    files["tb/testbench.cpp"] = testbench(model_name, batch=batch, **io)
+    if exit_of:  # the carry streams have no AXI-Stream form: no per-layer IPs (docs)
+        return files
     for op, name in names.items():
         files[f"hls/layers/{name}_top.cpp"] = ip_top(name, codes[op], model_name, traces[op])
-    files["tb/testbench.cpp"] = testbench(model_name, batch=batch, **io)
     files["tb/board.cpp"] = board_cpp(model_name, names, codes, plan, io["in_lanes"],
                                       io["out_lanes"], io["has_exits"])
     return files
+
+
+def carry_units(graph: GraphOp) -> dict[Operation, int]:
+    """Under the most-confident policy: each exit's pass-on-exit buffer -> the exit's index
+    (its carry unit, emit/_hls_carry.py); empty under first-confident."""
+    merges = [op for op in graph.ops() if isinstance(op, ExitMergeOp)]
+    if not merges or merges[0].exit_policy != "most-confident":
+        return {}
+    return {producer(v): i for i, v in enumerate(merges[0].inputs[:-1])}  # type: ignore[misc]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,9 @@ is exactly the IR:
   streams in words per lane (`passes/_fifo_depths.py`: a row of the map, a whole result
   into an exit merge, the skew of reconvergent paths into an `ee.add`, a condbuffer's depth
   of decisions), which the HLS top, the block design and the timed simulation share;
+- with `ee.exit_merge {policy = "most-confident"}`, every pass-on-exit condbuffer (the
+  exit's carry unit in hardware) has `carry_depths = array<i64: logits, tokens>`, the FIFOs
+  that hand the best result so far to the next exit (`passes/_carry_depths.py`);
 - an `ee.repack %x lanes A to B` is inserted wherever a producer's output lanes (conv and
   linear: `coarse_out`; repack: B; every other op: `coarse`) differ from its consumer's input
   lanes (conv and linear: `coarse_in`; others: `coarse`). `ee.flatten` is no hardware: the
@@ -68,6 +71,7 @@ from eecc.dialects.ee import (
 )
 from eecc.dialects.ee.hardware import HardwareOp
 from eecc.emit.naming import is_layer, source
+from eecc.passes._carry_depths import annotate_carry
 from eecc.passes._fifo_depths import annotate_depths
 
 DEFAULT_DEPTH = DEFAULT_BUFFER_DEPTH
@@ -217,3 +221,4 @@ class EeLegalizeHlsPass(passes.ModulePass):
         retype(graph, data)
         graph.attributes["weight_type"] = weight
         annotate_depths(graph, out_lanes)
+        annotate_carry(graph, out_lanes)

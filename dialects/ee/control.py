@@ -39,6 +39,9 @@ from eecc.dialects.ee.types import ControlType, StreamType
 
 CRITERIA = ("max-softmax",)
 MODES = ("pass-on-exit", "drop-on-exit")
+#: Exit policies of `ee.exit_merge` (which head answers a sample no early exit is confident
+#: about); the first is the default.
+POLICIES = ("first-confident", "most-confident")
 
 
 def _coarse(op: EEOp, stream_type: object) -> tuple[FoldRule, ...]:
@@ -187,8 +190,19 @@ class ExitMergeOp(EEOp, ExitMergeHardware):
     operand i is exit i's result (0 = the first early exit, the last = the final classifier),
     so the operand that delivers a sample tells which exit it took.
 
+    `policy` says which head answers a sample that no early exit is confident about:
+    "first-confident" (the default, also when absent) takes the final classifier's result;
+    "most-confident" (HAPI's fallback) takes the result of the most confident head, the
+    final classifier included, the first of equals. Confidence is the value the decisions
+    compare (docs/numerics.md: the smaller `S = sum e_i`, the more confident). In hardware
+    each early exit then hands the best result so far (logits, `S`, head index) along the
+    backbone with the continuing sample, and the final classifier's result is compared with
+    it before the merge (docs/hls-library.md); the exit index of such a sample is the head
+    that answered.
+
     ```mlir
     %23 = ee.exit_merge %13, %22 : !ee.stream<10xf32>, !ee.stream<10xf32> -> !ee.stream<10xf32>
+    %24 = ee.exit_merge %13, %22 {policy = "most-confident"} : !ee.stream<10xf32>, !ee.stream<10xf32> -> !ee.stream<10xf32>
     ```
     """
 
@@ -196,10 +210,21 @@ class ExitMergeOp(EEOp, ExitMergeHardware):
 
     inputs = var_operand_def(StreamType)
     output = result_def(StreamType)
+    policy = opt_prop_def(StringAttr)
 
     assembly_format = "$inputs attr-dict `:` type($inputs) `->` type($output)"
 
+    @property
+    def exit_policy(self) -> str:
+        """The exit policy ("first-confident" when the property is absent)."""
+        return POLICIES[0] if self.policy is None else self.policy.data
+
     def verify_op(self) -> None:
+        if self.exit_policy not in POLICIES:
+            raise VerifyException(
+                f"'ee.exit_merge' policy \"{self.exit_policy}\" is not supported "
+                f"(supported: {', '.join(POLICIES)})"
+            )
         if len(self.inputs) < 2:
             raise VerifyException(
                 f"'ee.exit_merge' has {len(self.inputs)} input(s), expected one per exit (at least 2)"

@@ -294,6 +294,10 @@ class CondBufferHardware(HardwareOp):
 
     def resources(self, fold: Fold, platform: Platform) -> Resources:
         c, h, w = _in(self)
+        if not self.drops_on_exit and merge_policy(self) == "most-confident":  # type: ignore[arg-type]
+            attr = self.attributes.get("carry_depths")
+            words, tokens = attr.get_values() if attr is not None else (None, None)  # type: ignore[attr-defined]
+            return cost.carry_resources(c * h * w, fold.coarse, words, tokens)
         return cost.condbuffer_resources(h, w, c, self.buffer_depth(), fold)
 
 
@@ -313,7 +317,26 @@ class ExitMergeHardware(HardwareOp):
         return cost.exit_merge_pipeline_depth(self._words())
 
     def resources(self, fold: Fold, platform: Platform) -> Resources:
-        return cost.exit_merge_resources(self._words())
+        merge = cost.exit_merge_resources(self._words())
+        if self.exit_policy == "most-confident":  # type: ignore[attr-defined]
+            return merge + cost.final_carry_resources(self._words()[-1], fold.coarse)
+        return merge
+
+
+def merge_policy(op: Operation) -> str:
+    """The exit policy of the `ee.exit_merge` that `op`'s first result reaches (through
+    repacks, flattens and stage boundaries); first-confident if none."""
+    todo = [op.results[0]] if op.results else []
+    while todo:
+        for use in todo.pop().uses:
+            user = use.operation
+            if user.name == "ee.exit_merge":
+                return user.exit_policy  # type: ignore[attr-defined]
+            if user.name in ("ee.repack", "ee.flatten"):
+                todo.append(user.results[0])
+            elif user.name == "ee.yield" and user.parent_op() is not None:
+                todo.append(user.parent_op().results[use.index])  # type: ignore[union-attr]
+    return "first-confident"
 
 
 def is_hardware(op: object) -> bool:

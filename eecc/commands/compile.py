@@ -2,12 +2,14 @@
 
     eecc compile MODEL.onnx [--profile P.json | --p 0.25[,0.1]] [--platform zc706]
                  [--budget 1.0] [--robust 0] [--batch 1024] [--data-format 16,8] [--weight-format 16,8]
-                 [--thresholds 0.9[,0.8] | --threshold-set K] -o OUTDIR [--force]
+                 [--thresholds 0.9[,0.8] | --threshold-set K] [--policy P] -o OUTDIR [--force]
 
 A network with exits needs its stage rates (--profile or --p); one without needs none.
 `--thresholds` replaces the model's exit thresholds (one per early exit, or one for all);
 with a profile, the rates are those its sweep measured at these thresholds.
 `--threshold-set K` takes thresholds and rates from entry K of the profile's sweep.
+`--policy` is the exit policy the hardware implements (first-confident, or HAPI's
+most-confident; default: the profile's `policy`, else first-confident).
 OUTDIR is written whole or not at all; an existing OUTDIR is refused unless --force, which
 replaces it in one rename.
 """
@@ -65,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         data_format=parse_pair("--data-format", args.data_format),
         weight_format=parse_pair("--weight-format", args.weight_format),
         thresholds=parse_thresholds(args.thresholds) if args.thresholds else (),
-        threshold_set=args.threshold_set, robust=args.robust)
+        threshold_set=args.threshold_set, robust=args.robust, policy=args.policy)
     with _progress() as bar:
         task = bar.add_task("compile", total=len(STEPS))
 
@@ -135,6 +137,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="exit thresholds in (0, 1], first exit first (default: the model's)")
     chosen.add_argument("--threshold-set", type=int, metavar="K",
                         help="thresholds and rates of entry K of the --profile's sweep")
+    parser.add_argument("--policy", metavar="POLICY",
+                        help="exit policy: first-confident or most-confident (HAPI's fallback "
+                             "to the most confident head; default: the profile's, else "
+                             "first-confident)")
     parser.add_argument("-o", "--output", required=True, help="project folder to create")
     parser.add_argument("--force", action="store_true", help="replace an existing OUTDIR that eecc compile wrote")
     parser.set_defaults(run=run)

@@ -81,8 +81,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--fixed", action="store_true", help="fixed-point arithmetic")
     parser.add_argument("--data-format", metavar="W,I", help="activations (default 16,8; implies --fixed)")
     parser.add_argument("--weight-format", metavar="W,I", help="weights (default 16,8; implies --fixed)")
-    parser.add_argument("--policy", default=DEFAULT_POLICY, metavar="POLICY",
+    parser.add_argument("--policy", default=None, metavar="POLICY",
                         help=f"exit policy: {' or '.join(POLICIES)} (HAPI's fallback to the "
-                        f"most confident head; float only); default {DEFAULT_POLICY}")
+                        "most confident head); default: the network's ee.exit_merge policy, "
+                        f"else {DEFAULT_POLICY}")
     parser.add_argument("-o", "--output", help="output .npz (none: print the summary only)")
     parser.set_defaults(run=run)

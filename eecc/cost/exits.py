@@ -105,3 +105,43 @@ def exit_merge_resources(input_words: Sequence[int]) -> Resources:
     The anchor priced the whole merge as a single fork; eecc prices one port per input.
     """
     return sum((m.fork(words) for words in input_words), Resources())
+
+
+# ----------------------------------------------------------- most-confident exit policy
+#: Bits of a confidence token (emit/include/eecc/exit.h `conf_word`): sample ID 16, S 64,
+#: head index 8, exit and end flags.
+CONF_TOKEN_BITS = 16 + 64 + 8 + 2
+#: Samples a carry FIFO holds before `ee-legalize-hls` sized it (`carry_depths`): twice the
+#: default condbuffer depth.
+DEFAULT_CARRY_SAMPLES = 2 * DEFAULT_BUFFER_DEPTH
+
+
+def _fifo(words: int, width: int) -> Resources:
+    """A FIFO of ``words`` x ``width`` bits: BRAM18s, or none when it fits LUTRAM."""
+    from eecc.cost.bram import fifo_in_lutram
+
+    return Resources() if fifo_in_lutram(words, width) else Resources(bram=mem_bram(words, width))
+
+
+def carry_resources(n_classes: int, coarse: int = 1, logits_words: int | None = None,
+                    tokens: int | None = None, data_width: int = 16) -> Resources:
+    """Exit i's carry unit under the most-confident policy, in place of its pass-on-exit
+    condbuffer: a comparator of the two 64-bit sums, a 2:1 mux and a fork per lane, and the
+    FIFOs to exit i+1 (``logits_words`` per lane and ``tokens`` confidence tokens, the
+    `carry_depths` of ee-legalize-hls; unset: ``DEFAULT_CARRY_SAMPLES`` samples)."""
+    groups = n_classes // coarse
+    if logits_words is None or tokens is None:
+        logits_words, tokens = DEFAULT_CARRY_SAMPLES * groups + 2, DEFAULT_CARRY_SAMPLES + 2
+    logic = m.compare(64) + (m.fork(groups) + m.relu(groups, data_width)) * coarse
+    return logic + _fifo(logits_words, data_width) * coarse + _fifo(tokens, CONF_TOKEN_BITS)
+
+
+def final_carry_resources(n_classes: int, coarse: int = 1, data_width: int = 16,
+                          frac_bits: int = 8) -> Resources:
+    """The merge's final unit under the most-confident policy: the final classifier's sum
+    (an exit decision's datapath and exp table), a carry unit without outgoing carry, and
+    the answering head's token stream."""
+    own = 2 * (n_classes // coarse) + 2
+    return (exit_decision_resources(n_classes, data_width, frac_bits)
+            + m.compare(64) + (m.fork(own) + m.relu(own, data_width)) * coarse
+            + _fifo(own, data_width) * coarse)

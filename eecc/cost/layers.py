@@ -16,6 +16,7 @@ from eecc.cost.conv import (
     useful_lane_pairs,
 )
 from eecc.cost.exits import (
+    carry_resources,
     condbuffer_latency,
     condbuffer_legal_folds,
     condbuffer_pipeline_depth,
@@ -28,6 +29,7 @@ from eecc.cost.exits import (
     exit_merge_legal_folds,
     exit_merge_pipeline_depth,
     exit_merge_resources,
+    final_carry_resources,
 )
 from eecc.cost.fold import Fold, divisors, fine_options
 from eecc.cost.linear import (
@@ -62,7 +64,7 @@ from eecc.cost.stream import (
 )
 
 __all__ = [
-    "Fold", "add_latency", "add_legal_folds", "add_pipeline_depth", "add_resources",
+    "Fold", "carry_resources", "final_carry_resources", "add_latency", "add_legal_folds", "add_pipeline_depth", "add_resources",
     "bias_resources", "condbuffer_latency", "condbuffer_legal_folds",
     "condbuffer_pipeline_depth", "condbuffer_resources", "conv_latency", "conv_legal_folds",
     "conv_output_size", "conv_pipeline_depth", "conv_resources", "divisors",

@@ -7,7 +7,8 @@ the fold `Problem` of the network with only those exits (`ee-select-exits`,
 `ee-partition`, `ee-size-buffers`, as `eecc compile` runs them) and its stages' TAP curves,
 which do not depend on the thresholds; stages that recur in other subsets are looked up
 too. A candidate then costs one memo evaluation and one branch and bound over the curves:
-the `--fold` search itself (`eecc.dse.search`), so its throughput is `--fold`'s.
+the `--fold` search itself (`eecc.dse.search`), so its throughput is `--fold`'s. Under
+the most-confident policy the network's merge states it, so the fold prices its carry units.
 """
 
 from __future__ import annotations
@@ -110,6 +111,7 @@ class Worker:
         return self.problems[exits]
 
     def _problem(self, exits: tuple[int, ...]) -> Problem:
+        from eecc.compile import set_policy
         from eecc.network import NetworkModel
         from eecc.passes.ee_partition import EePartitionPass
         from eecc.passes.ee_select_exits import EeSelectExitsPass
@@ -117,6 +119,7 @@ class Worker:
 
         module = self.module.clone()
         EeSelectExitsPass(keep=exits).apply(self.ctx, module)
+        set_policy(module, self.setting.policy)  # the hardware of the policy is priced
         EePartitionPass().apply(self.ctx, module)
         EeSizeBuffersPass(platform=self.setting.platform).apply(self.ctx, module)
         model = NetworkModel(module, self.platform, self.setting.batch)

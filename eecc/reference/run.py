@@ -8,12 +8,13 @@ from typing import TypeAlias
 import numpy as np
 from xdsl.dialects.builtin import ModuleOp
 
-from eecc.dialects.ee import GraphOp
+from eecc import fixedpoint
+from eecc.dialects.ee import ExitMergeOp, GraphOp
 from eecc.errors import EeccError
 from eecc.reference.backends import FixedBackend, FixedConfig, FloatBackend
 from eecc.reference.graph import Program
 from eecc.reference.interpreter import Options, execute
-from eecc.reference.policy import DEFAULT_POLICY, check_policy, choose
+from eecc.reference.policy import DEFAULT_POLICY, check_policy, choose, choose_fixed
 
 Model: TypeAlias = ModuleOp | GraphOp | Program
 BATCH = 64
@@ -70,15 +71,23 @@ def check_input(program: Program, x: np.ndarray) -> np.ndarray:
     return x
 
 
+def network_policy(program: Program) -> str:
+    """The exit policy the network states on its `ee.exit_merge` (first-confident if none)."""
+    merges = [op for op in program.schedule if isinstance(op, ExitMergeOp)]
+    return merges[0].exit_policy if merges else DEFAULT_POLICY
+
+
 def run_graph(model: Model, x: np.ndarray, fixed: FixedConfig | None = None,
-              policy: str = DEFAULT_POLICY) -> Result:
+              policy: str | None = None) -> Result:
     """Run every sample of `x` through the network: float32, or fixed point if `fixed`.
 
-    `policy` "most-confident" (float only) answers a sample no early exit is confident
-    about with its most confident head (eecc.reference.policy).
+    `policy` "most-confident" answers a sample no early exit is confident about with its
+    most confident head (eecc.reference.policy); in fixed mode as the hardware does.
+    Without `policy`, the network's own (`ee.exit_merge`'s `policy`).
     """
     program = program_of(model)
     x = check_input(program, x)
+    policy = network_policy(program) if policy is None else policy
     if check_policy(policy) != DEFAULT_POLICY:
         return _run_policy(program, x, fixed, policy)
     backend = backend_for(program, fixed)
@@ -92,18 +101,21 @@ def run_graph(model: Model, x: np.ndarray, fixed: FixedConfig | None = None,
 
 def _run_policy(program: Program, x: np.ndarray, fixed: FixedConfig | None,
                 policy: str) -> Result:
-    """Every head on every sample, then the policy's choice among them."""
-    if fixed is not None:
-        raise EeccError(f"exit policy '{policy}' runs in float mode only; the fixed-point "
-                        "reference and the hardware implement first-confident")
-    from eecc.reference import float_ops as fo
-
-    heads = exit_heads(program, x)
-    conf = np.stack([fo.confidence(h) for h in heads])
+    """Every head on every sample, then the policy's choice among them (in fixed point on
+    the raw logits, with the confidence the hardware compares)."""
     thresholds = [ex.threshold for ex in program.exits if ex.threshold is not None]
-    taken = choose(conf, thresholds, policy)
-    logits = np.stack(heads)[taken, np.arange(len(x))]
-    return Result(logits.astype(np.float32), taken)
+    backend = backend_for(program, fixed)
+    heads = np.stack(_raw_heads(program, backend, x))
+    if fixed is None:
+        from eecc.reference import float_ops as fo
+
+        taken = choose(np.stack([fo.confidence(h) for h in heads]), thresholds, policy)
+        return Result(heads[taken, np.arange(len(x))].astype(np.float32), taken)
+    frac = fixed.data.frac
+    sums = np.array([[fixedpoint.exp_sum(s, frac) for s in h] for h in heads], dtype=np.int64)
+    taken = choose_fixed(sums, thresholds, policy)
+    raw = heads[taken, np.arange(len(x))].astype(np.int64)
+    return Result(backend.decode(raw), taken, raw)
 
 
 def _run_batch(program: Program, backend: FloatBackend,
@@ -118,6 +130,18 @@ def _run_batch(program: Program, backend: FloatBackend,
     return out.data, exits
 
 
+def _raw_heads(program: Program, backend: FloatBackend, x: np.ndarray) -> list[np.ndarray]:
+    """Every exit head's values (the backend's encoding) on every sample, every decision
+    overridden with "continue"."""
+    heads: list[list[np.ndarray]] = [[] for _ in program.exits]
+    for start in range(0, len(x), BATCH):
+        env = execute(program, backend.encode(x[start : start + BATCH]), backend,
+                      Options(continue_all=True))
+        for i, ex in enumerate(program.exits):
+            heads[i].append(env[ex.head].data)
+    return [np.concatenate(h) for h in heads]
+
+
 def exit_heads(model: Model, x: np.ndarray, fixed: FixedConfig | None = None) -> list[np.ndarray]:
     """The logits of EVERY exit head for every sample, ignoring the exit decisions.
 
@@ -127,10 +151,4 @@ def exit_heads(model: Model, x: np.ndarray, fixed: FixedConfig | None = None) ->
     program = program_of(model)
     x = check_input(program, x)
     backend = backend_for(program, fixed)
-    heads: list[list[np.ndarray]] = [[] for _ in program.exits]
-    for start in range(0, len(x), BATCH):
-        env = execute(program, backend.encode(x[start : start + BATCH]), backend,
-                      Options(continue_all=True))
-        for i, ex in enumerate(program.exits):
-            heads[i].append(backend.decode(env[ex.head].data))
-    return [np.concatenate(h) for h in heads]
+    return [backend.decode(h) for h in _raw_heads(program, backend, x)]

@@ -9,12 +9,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eecc import fixedpoint
 from eecc.cli import main
-from eecc.errors import EeccError
 from eecc.profile import ExitMemo, evaluate, load_memo
-from eecc.reference import FixedConfig, run_graph
+from eecc.reference import FixedConfig, Program, exit_heads, run_graph
 from eecc.reference.model import load_model
-from eecc.reference.policy import choose
+from eecc.reference.policy import choose, choose_fixed
 
 ROOT = Path(__file__).resolve().parents[2]
 NET = ROOT / "examples" / "blenet_over"
@@ -51,9 +51,33 @@ def test_run_equals_the_memo_exit_for_exit(module, policy) -> None:
     assert np.array_equal(result.classes, memo.pred[result.exits, np.arange(48)])
 
 
+def test_choose_fixed_compares_the_decisions_sums() -> None:
+    # 2**32 / thr_q(0.9) = 72818.4: S below it exits; the fallback is the smallest S
+    sums = np.array([[70000, 90000, 80000], [65537, 85000, 80000], [65536, 95000, 80000]],
+                    dtype=np.int64)
+    assert choose_fixed(sums, [0.9, 0.9]).tolist() == [0, 2, 2]
+    assert choose_fixed(sums, [0.9, 0.9], "most-confident").tolist() == [0, 1, 0]
+
+
+def test_fixed_most_confident_answers_with_the_smallest_sum(module) -> None:
+    fixed = FixedConfig()
+    heads = exit_heads(module, X, fixed)
+    frac = fixed.data.frac
+    sums = np.array([[fixedpoint.exp_sum(fixed.data.quantize(s), frac) for s in h]
+                     for h in heads])
+    first = run_graph(module, X, fixed)
+    most = run_graph(module, X, fixed, policy="most-confident")
+    program = Program.from_module(module)
+    thresholds = [ex.threshold for ex in program.exits if ex.threshold is not None]
+    assert np.array_equal(first.exits, choose_fixed(sums, thresholds))
+    assert np.array_equal(most.exits, choose_fixed(sums, thresholds, "most-confident"))
+    assert most.raw is not None and first.raw is not None
+    confident = most.exits == first.exits
+    assert np.array_equal(most.raw[confident], first.raw[confident])
+    assert (most.exits != first.exits).any()
+
+
 def test_policy_errors(module, tmp_path, capsys) -> None:
-    with pytest.raises(EeccError, match="runs in float mode only"):
-        run_graph(module, X[:2], FixedConfig(), policy="most-confident")
     np.save(tmp_path / "x.npy", X[:2])
     args = ["run", str(NET / "blenet_over.onnx"), "--input", str(tmp_path / "x.npy"),
             "--policy", "last", "-o", str(tmp_path / "o.npz")]

@@ -90,6 +90,17 @@ struct ctrl_word {
     ctrl_word() : id(0), exit(false), end(false) {}
 };
 
+// One confidence token of a head (most-confident policy, exit.h): {sample ID, the exit
+// decision's sum S (the smaller, the more confident), the head it belongs to, exit?, end}.
+struct conf_word {
+    sample_id_t id;
+    acc_t s;
+    ap_uint<8> index;
+    bool exit;
+    bool end;
+    conf_word() : id(0), s(0), index(0), exit(false), end(false) {}
+};
+
 }  // namespace eecc
 
 #ifdef EECC_TIMED
@@ -99,6 +110,15 @@ namespace timed {
 template <>
 struct sample_of<eecc::ctrl_word> {
     static bool get(const eecc::ctrl_word &c, unsigned &id, int &kind) {
+        if (c.end) return false;
+        id = c.id.to_uint();
+        kind = 1;
+        return true;
+    }
+};
+template <>
+struct sample_of<eecc::conf_word> {
+    static bool get(const eecc::conf_word &c, unsigned &id, int &kind) {
         if (c.end) return false;
         id = c.id.to_uint();
         kind = 1;
@@ -120,6 +140,12 @@ class stream<eecc::ctrl_word> : public eecc::timed::fifo<eecc::ctrl_word> {
   public:
     stream() {}
     explicit stream(const char *name) : eecc::timed::fifo<eecc::ctrl_word>(name) {}
+};
+template <>
+class stream<eecc::conf_word> : public eecc::timed::fifo<eecc::conf_word> {
+  public:
+    stream() {}
+    explicit stream(const char *name) : eecc::timed::fifo<eecc::conf_word>(name) {}
 };
 }  // namespace hls
 #endif
@@ -150,6 +176,25 @@ inline ctrl_word make_ctrl(sample_id_t id, bool exit) {
     c.id = id;
     c.exit = exit;
     c.end = false;
+    return c;
+}
+
+inline conf_word make_conf(sample_id_t id, acc_t s, unsigned index, bool exit) {
+#pragma HLS INLINE
+    conf_word c;
+    c.id = id;
+    c.s = s;
+    c.index = index;
+    c.exit = exit;
+    c.end = false;
+    return c;
+}
+
+inline conf_word end_conf() {
+#pragma HLS INLINE
+    conf_word c;
+    c.id = END_ID;
+    c.end = true;
     return c;
 }
 

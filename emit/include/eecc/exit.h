@@ -56,10 +56,12 @@ EECC_LABEL(exit_max_loop)
     maxes.write(end_word());
 }
 
-template <class CFG, bool FORWARD>
+// CTRL: write the control token; CONF: write the confidence token {id, S, exit} (for the
+// most-confident policy's carry); FORWARD: pass the logits on.
+template <class CFG, bool FORWARD, bool CTRL = true, bool CONF = false>
 void exit_sum(hls::stream<word> logits[CFG::coarse], hls::stream<word> &maxes,
               hls::stream<ctrl_word> &ctrl, const unsigned exp_lut[exit_dims<CFG>::lut_size],
-              hls::stream<word> fwd[CFG::coarse]) {
+              hls::stream<word> fwd[CFG::coarse], hls::stream<conf_word> &conf) {
     const unsigned G = CFG::n_classes / CFG::coarse;
     const acc_t D = exit_dims<CFG>::lut_max;
     unsigned g = 0;
@@ -84,18 +86,23 @@ EECC_LABEL(exit_sum_loop)
             if (FORWARD) fwd[l].write(w[l]);
         }
         s = (g == 0 ? acc_t(0) : s) + part;
-        if (g + 1 == G) ctrl.write(make_ctrl(w[0].id, acc_t(CFG::threshold_q) * s < (acc_t(1) << 32)));
+        if (g + 1 == G) {
+            const bool leave = acc_t(CFG::threshold_q) * s < (acc_t(1) << 32);
+            if (CTRL) ctrl.write(make_ctrl(w[0].id, leave));
+            if (CONF) conf.write(make_conf(w[0].id, s, 0, leave));
+        }
         g = g + 1 < G ? g + 1 : 0;
     }
     EECC_CHECK(read_group<CFG::coarse>(logits, w), "exit decision: logits after the last maximum");
-    ctrl.write(end_ctrl());
+    if (CTRL) ctrl.write(end_ctrl());
+    if (CONF) conf.write(end_conf());
     if (FORWARD) write_end<CFG::coarse>(fwd);
 }
 
-template <class CFG, bool FORWARD>
+template <class CFG, bool FORWARD, bool CONF = false>
 void exit_decision_impl(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ctrl,
                         const unsigned exp_lut[exit_dims<CFG>::lut_size],
-                        hls::stream<word> logits_out[CFG::coarse]) {
+                        hls::stream<word> logits_out[CFG::coarse], hls::stream<conf_word> &conf) {
 #pragma HLS DATAFLOW
     hls::stream<word> logits[CFG::coarse];
 #pragma HLS STREAM variable=logits depth=CFG::n_classes/CFG::coarse+2
@@ -105,7 +112,8 @@ void exit_decision_impl(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word
     EECC_LOCAL_STREAM(maxes, 2);
     EECC_DATAFLOW_BEGIN();
     EECC_SUBPROCESS("max", exit_max<CFG>(in, logits, maxes));
-    EECC_SUBPROCESS("sum", (exit_sum<CFG, FORWARD>(logits, maxes, ctrl, exp_lut, logits_out)));
+    EECC_SUBPROCESS("sum", (exit_sum<CFG, FORWARD, true, CONF>(logits, maxes, ctrl, exp_lut,
+                                                            logits_out, conf)));
     EECC_DATAFLOW_END();
 }
 
@@ -114,7 +122,8 @@ template <class CFG>
 void exit_decision(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ctrl,
                    const unsigned exp_lut[exit_dims<CFG>::lut_size]) {
     hls::stream<word> unused[CFG::coarse];
-    exit_decision_impl<CFG, false>(in, ctrl, exp_lut, unused);
+    hls::stream<conf_word> no_conf;
+    exit_decision_impl<CFG, false>(in, ctrl, exp_lut, unused, no_conf);
 }
 
 // Decision that also passes the logits on (saves a split before a pass-on-exit condbuffer).
@@ -122,7 +131,18 @@ template <class CFG>
 void exit_decision(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ctrl,
                    const unsigned exp_lut[exit_dims<CFG>::lut_size],
                    hls::stream<word> logits_out[CFG::coarse]) {
-    exit_decision_impl<CFG, true>(in, ctrl, exp_lut, logits_out);
+    hls::stream<conf_word> no_conf;
+    exit_decision_impl<CFG, true>(in, ctrl, exp_lut, logits_out, no_conf);
+}
+
+// Decision that also writes each sample's confidence token {id, S, exit} (most-confident
+// policy: the head's carry unit reads it).
+template <class CFG>
+void exit_decision(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ctrl,
+                   const unsigned exp_lut[exit_dims<CFG>::lut_size],
+                   hls::stream<conf_word> &conf) {
+    hls::stream<word> unused[CFG::coarse];
+    exit_decision_impl<CFG, false, true>(in, ctrl, exp_lut, unused, conf);
 }
 
 // Control fork: each decision token (and the end token) to each of N consumers, e.g. the
@@ -268,6 +288,133 @@ EECC_LABEL(cb_loop)
     write_end<CFG::coarse>(out);
 }
 
+// ======================================================== most-confident: the carry chain
+//
+// HAPI's policy: a sample that no early exit is confident about is answered by its most
+// confident head (the smallest decision sum S; the first of equals).  The best result so
+// far travels with the sample along the backbone: exit i's carry unit (in the place of its
+// pass-on-exit condbuffer) reads the head's logits, the head's confidence token and, from
+// exit i-1, the carry {logits, S, head} of every sample that reached exit i; a sample that
+// exits leaves with its own logits (merge input i), a continuing one hands the better of
+// its own and the carried result to exit i+1.  The final unit (`exit_final`) computes the
+// final classifier's S and answers with the better of it and the last carry, writing which
+// head answered beside it.  The carry streams are in sample order (the backbone's), so no
+// sample ID is ever looked up; each is as deep as the samples that can be between two
+// decisions (passes/_fifo_depths.py).
+struct carry_config {
+    static const unsigned n_classes = 10;
+    static const unsigned coarse = 1;
+    static const unsigned index = 0;  // this head: 0 = the first early exit
+};
+
+// One flat II=1 pipeline, one logit group per cycle: at a sample's first group it takes the
+// confidence token (and the carried one), then moves the G groups.  A logits vector waits
+// in the input FIFO while the decision finds S, so n_classes / coarse cycles per sample.
+// PREV: there is an earlier exit's carry; FINAL: the final classifier's unit (`out` gets
+// the answer of every sample, `next_conf` which head answered it).
+template <class CFG, bool PREV, bool FINAL>
+void exit_carry(hls::stream<word> in[CFG::coarse], hls::stream<conf_word> &conf,
+                hls::stream<word> prev[CFG::coarse], hls::stream<conf_word> &prev_conf,
+                hls::stream<word> out[CFG::coarse], hls::stream<word> next[CFG::coarse],
+                hls::stream<conf_word> &next_conf) {
+    const unsigned G = CFG::n_classes / CFG::coarse;
+    unsigned g = 0;
+    bool own = true, leave = false;
+    conf_word c, best;
+    word w[CFG::coarse], v[CFG::coarse];
+EECC_LABEL(carry_loop)
+    EECC_PIPELINED(1, 2)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        EECC_ITER();
+        if (g == 0) {
+            c = conf.read();
+            if (c.end) break;
+            leave = !FINAL && c.exit;
+            best = make_conf(c.id, c.s, CFG::index, false);
+            own = true;
+            if (PREV) {
+                const conf_word p = prev_conf.read();
+                EECC_CHECK(!p.end && p.id == c.id, "exit carry: carried result of another sample");
+                own = c.s < p.s;  // strictly more confident: the earlier head wins ties
+                if (!own) best = p;
+            }
+        }
+        read_group<CFG::coarse>(in, w);
+        if (PREV) read_group<CFG::coarse>(prev, v);
+        for (unsigned l = 0; l < CFG::coarse; l++) {
+#pragma HLS UNROLL
+            const word chosen = PREV && !own ? make_word(c.id, v[l].data) : w[l];
+            if (leave) {
+                out[l].write(w[l]);
+            } else if (FINAL) {
+                out[l].write(chosen);
+            } else {
+                next[l].write(chosen);
+            }
+        }
+        if (g == 0 && !leave) next_conf.write(best);  // with the first group: the merge
+        g = g + 1 < G ? g + 1 : 0;                     // reports the exit before the words
+    }
+    EECC_CHECK(read_group<CFG::coarse>(in, w), "exit carry: logits after the last confidence");
+    if (PREV) {
+        EECC_CHECK(read_group<CFG::coarse>(prev, v), "exit carry: carried logits left over");
+        EECC_CHECK(prev_conf.read().end, "exit carry: carried results left over");
+    }
+    write_end<CFG::coarse>(out);
+    if (!FINAL) write_end<CFG::coarse>(next);
+    next_conf.write(end_conf());
+}
+
+// Exit i's carry unit: `in` the head's logits, `conf` its decision's confidence tokens.
+template <class CFG>
+void exit_carry_first(hls::stream<word> in[CFG::coarse], hls::stream<conf_word> &conf,
+                      hls::stream<word> out[CFG::coarse], hls::stream<word> next[CFG::coarse],
+                      hls::stream<conf_word> &next_conf) {
+    hls::stream<word> no_prev[CFG::coarse];
+    hls::stream<conf_word> no_prev_conf;
+    exit_carry<CFG, false, false>(in, conf, no_prev, no_prev_conf, out, next, next_conf);
+}
+
+template <class CFG>
+void exit_carry_next(hls::stream<word> in[CFG::coarse], hls::stream<conf_word> &conf,
+                     hls::stream<word> prev[CFG::coarse], hls::stream<conf_word> &prev_conf,
+                     hls::stream<word> out[CFG::coarse], hls::stream<word> next[CFG::coarse],
+                     hls::stream<conf_word> &next_conf) {
+    exit_carry<CFG, true, false>(in, conf, prev, prev_conf, out, next, next_conf);
+}
+
+// The final classifier's unit: its S (exit_max, exit_sum as in a decision, the logits
+// passed on), then the better of it and the last carry.  `index` gets, per sample, the
+// confidence token of the answer (its `index` is the head that answered), then an end.
+template <class CFG>
+void exit_final(hls::stream<word> in[CFG::coarse], hls::stream<word> prev[CFG::coarse],
+                hls::stream<conf_word> &prev_conf, hls::stream<word> out[CFG::coarse],
+                hls::stream<conf_word> &index, const unsigned exp_lut[exit_dims<CFG>::lut_size]) {
+#pragma HLS DATAFLOW
+    hls::stream<word> logits[CFG::coarse];
+#pragma HLS STREAM variable=logits depth=CFG::n_classes/CFG::coarse+2
+    EECC_LOCAL_STREAM(logits, CFG::n_classes / CFG::coarse + 2);
+    hls::stream<word> maxes;
+#pragma HLS STREAM variable=maxes depth=2
+    EECC_LOCAL_STREAM(maxes, 2);
+    hls::stream<word> own[CFG::coarse];  // a whole vector waits here while S is summed
+#pragma HLS STREAM variable=own depth=2*CFG::n_classes/CFG::coarse+2
+    EECC_LOCAL_STREAM(own, 2 * CFG::n_classes / CFG::coarse + 2);
+    hls::stream<conf_word> conf;
+#pragma HLS STREAM variable=conf depth=2
+    EECC_LOCAL_STREAM(conf, 2);
+    hls::stream<ctrl_word> no_ctrl;
+    hls::stream<word> no_next[CFG::coarse];
+    EECC_DATAFLOW_BEGIN();
+    EECC_SUBPROCESS("max", exit_max<CFG>(in, logits, maxes));
+    EECC_SUBPROCESS("sum", (exit_sum<CFG, true, false, true>(logits, maxes, no_ctrl, exp_lut,
+                                                             own, conf)));
+    EECC_SUBPROCESS("carry", (exit_carry<CFG, true, true>(own, conf, prev, prev_conf, out,
+                                                          no_next, index)));
+    EECC_DATAFLOW_END();
+}
+
 // ======================================================================= exit merge
 //
 // N result streams in (each `coarse` lanes, fmaps of `words` words in total), one out.
@@ -284,9 +431,12 @@ struct exit_merge_config {
 // One flat II=1 pipeline: while no fmap is being moved it polls every input (the first
 // that holds a word wins) and starts moving that fmap in the same cycle; a moved fmap goes
 // out at one word group per cycle: words / coarse cycles per sample.
-template <class CFG, bool INDEX>
+// MOST (most-confident policy): the last input is `exit_final`'s, and the exit of each of
+// its samples is the head named by its token on `final_index` (written with its first word).
+template <class CFG, bool INDEX, bool MOST = false>
 void exit_merge_impl(hls::stream<word> in[CFG::n_inputs][CFG::coarse],
-                     hls::stream<word> out[CFG::coarse], hls::stream<word> &exit_index) {
+                     hls::stream<word> out[CFG::coarse], hls::stream<word> &exit_index,
+                     hls::stream<conf_word> &final_index) {
     const unsigned N = CFG::n_inputs, WORDS = CFG::words / CFG::coarse;
     bool ended[CFG::n_inputs];
 #pragma HLS ARRAY_PARTITION variable=ended complete
@@ -323,10 +473,21 @@ EECC_LABEL(merge_loop)
         if (end) {
             ended[cur] = true;
             moving = false;
+            if (MOST && cur == N - 1) {
+                EECC_CHECK(final_index.read().end, "exit_merge: answering heads left over");
+            }
             if (++n_ended == N) break;
             continue;
         }
-        if (INDEX && i == 0) exit_index.write(make_word(w[0].id, data_t(cur)));
+        if (INDEX && i == 0) {
+            unsigned head = cur;
+            if (MOST && cur == N - 1) {
+                const conf_word c = final_index.read();
+                EECC_CHECK(!c.end && c.id == w[0].id, "exit_merge: answering head of another sample");
+                head = c.index.to_uint();
+            }
+            exit_index.write(make_word(w[0].id, data_t(head)));
+        }
         for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
             out[l].write(w[l]);
@@ -341,13 +502,23 @@ template <class CFG>
 void exit_merge(hls::stream<word> in[CFG::n_inputs][CFG::coarse],
                 hls::stream<word> out[CFG::coarse]) {
     hls::stream<word> unused;
-    exit_merge_impl<CFG, false>(in, out, unused);
+    hls::stream<conf_word> no_index;
+    exit_merge_impl<CFG, false>(in, out, unused, no_index);
 }
 
 template <class CFG>
 void exit_merge(hls::stream<word> in[CFG::n_inputs][CFG::coarse],
                 hls::stream<word> out[CFG::coarse], hls::stream<word> &exit_index) {
-    exit_merge_impl<CFG, true>(in, out, exit_index);
+    hls::stream<conf_word> no_index;
+    exit_merge_impl<CFG, true>(in, out, exit_index, no_index);
+}
+
+// The merge of the most-confident policy (the last input comes from `exit_final`).
+template <class CFG>
+void exit_merge(hls::stream<word> in[CFG::n_inputs][CFG::coarse],
+                hls::stream<word> out[CFG::coarse], hls::stream<word> &exit_index,
+                hls::stream<conf_word> &final_index) {
+    exit_merge_impl<CFG, true, true>(in, out, exit_index, final_index);
 }
 
 }  // namespace eecc

@@ -144,3 +144,14 @@ builtin.module {
   }
 }
 // CHECK: 'ee.exit_merge' input type !ee.stream<4xf32> differs from result type !ee.stream<3xf32>
+
+// -----
+
+// merge with an unknown exit policy
+builtin.module {
+  func.func @f(%x: !ee.stream<3xf32>, %y: !ee.stream<3xf32>) {
+    %0 = ee.exit_merge %x, %y {policy = "most-accurate"} : !ee.stream<3xf32>, !ee.stream<3xf32> -> !ee.stream<3xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.exit_merge' policy "most-accurate" is not supported (supported: first-confident, most-confident)
