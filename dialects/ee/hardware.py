@@ -118,7 +118,7 @@ def _in_width(op: object) -> int:
     return width_of(op.input.type)  # type: ignore[attr-defined]
 
 
-def _mac_widths(op: Any) -> dict[str, int]:
+def _mac_widths(op: Any) -> dict[str, Any]:
     """The widths a conv / linear layer is priced at: its input data and its weights."""
     weight = op.properties.get("weight_type")
     return {"data_width": _in_width(op),

@@ -8,6 +8,7 @@ on its input stream(s) and return the batch of results.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -115,7 +116,7 @@ class FixedBackend(FloatBackend):
         return x, y, w, b
 
     def _mac_args(self, op: ConvOp | LinearOp) -> tuple[np.ndarray, np.ndarray | None,
-                                                        dict[str, int]]:
+                                                        dict[str, Any]]:
         x, y, w, b = self._formats(op)
         bias = None if op.bias is None else self._quantised(op.bias, b)
         scale = x.frac + w.frac
