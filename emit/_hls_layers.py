@@ -181,7 +181,7 @@ def linear(op: LinearOp, name: str, env: Env) -> LayerCode:
 
 def pool(op: PoolOp, name: str, env: Env) -> LayerCode:
     coarse = _fold(op)["coarse"]
-    fields = _window_fields(op) + [("coarse", coarse)]
+    fields = _window_fields(op) + [("coarse", coarse), ("in_width", fmt_of(op.input.type).width)]
     if op.kind.data == "avg":
         fields.append(("count_include_pad", op.count_include_pad is not None))
     fn = f"eecc::{op.kind.data}pool"
@@ -275,10 +275,11 @@ def condbuffer(op: CondBufferOp, name: str, env: Env) -> LayerCode:
         raise EeccError(f"-t hls: '{op.name}' ({name}) has no depth: run --ee-legalize-hls first")
     depth = op.depth.value.data
     mode = "eecc::DROP_ON_EXIT" if op.drops_on_exit else "eecc::PASS_ON_EXIT"
-    fields = _elementwise(op, coarse) + [("depth", depth), ("mode", mode)]
+    fields = _elementwise(op, coarse) + [("depth", depth), ("mode", mode),
+                                         ("data_width", fmt_of(op.input.type).width)]
     ports = [Port("in", False, coarse), Port("ctrl", False, 0, ctrl=True),
              Port("out", True, coarse)]
-    return LayerCode(config(name, "condbuffer_config", fields), ports,
+    return LayerCode(config(name, "condbuffer_config", fields, _same(op)), ports,
                      lambda p: [f"eecc::condbuffer<{name}_cfg>({p['in']}, {p['ctrl']}, "
                                 f"{p['out']});"], {"coarse": coarse})
 

@@ -210,6 +210,13 @@ data_t saturate_to(acc_t v) {
     return data_t(v);
 }
 
+// The most negative raw value of a W-bit format (max pooling's padding).
+template <unsigned W>
+data_t format_min() {
+#pragma HLS INLINE
+    return data_t(-(acc_t(1) << (W - 1)));
+}
+
 // A value with SHIFT more fraction bits than a W-bit result format, into it:
 // (acc + 2^(SHIFT-1)) >> SHIFT (round half up) for SHIFT > 0, acc * 2^-SHIFT (exact) for
 // SHIFT <= 0, then saturate to W bits.  The output stage of conv and linear (SHIFT =

@@ -28,8 +28,7 @@ struct conv_config : window_config {
     static const unsigned weight_frac = 8;  // Fw
     // per-layer formats (docs/numerics.md): input and result widths, the output stage's
     // shift F_in + Fw - F_out and the bias alignment F_in + Fw - F_b
-    static const unsigned in_width = EECC_DATA_WIDTH;
-    static const unsigned out_width = EECC_DATA_WIDTH;
+    static const unsigned out_width = EECC_DATA_WIDTH;  // in_width: window_config
     static const int out_shift = 8;
     static const int bias_shift = 8;
     typedef short weight_t;
