@@ -40,8 +40,14 @@ from pathlib import Path
 import numpy as np
 from xdsl.dialects.builtin import IntegerAttr, i64
 
-from eecc.compile import CompileOptions, _context, check_options, emit_project, pipeline_passes
-from eecc.compile import write_project
+from eecc.compile import (
+    CompileOptions,
+    _context,
+    check_options,
+    emit_project,
+    pipeline_passes,
+    write_project,
+)
 from eecc.cost.platform import load_platform
 from eecc.cost.throughput import blocking_probability
 from eecc.csim import TimedOptions, run_csim

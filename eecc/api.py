@@ -99,12 +99,14 @@ def compile(model: Any, *, example_input: Any = None, p: float | Sequence[float]
             profile: str | Path | None = None, budget: float = 1.0, platform: str = "zc706",
             data_format: tuple[int, int] = (16, 8), weight_format: tuple[int, int] = (16, 8),
             thresholds: float | Sequence[float] | None = None, out: str | Path | None = None,
-            batch: int = 1024, exporter: str = "torchscript") -> Project:
-    """Compile an early-exit network; `out` also writes the project folder there."""
+            batch: int = 1024, exporter: str = "torchscript",
+            precision: str | Path | dict[str, Any] | None = None) -> Project:
+    """Compile an early-exit network; `out` also writes the project folder there.
+    `precision` gives layers their own formats: a `.json` file or the same object as a dict."""
     with tempfile.TemporaryDirectory(prefix="eecc-model-") as tmp:
         path = model_path(model, example_input, exporter, Path(tmp))
         project = _compile(path, p, profile, budget, platform, data_format, weight_format,
-                           thresholds, batch)
+                           thresholds, batch, precision)
     if out is not None:
         project.write(out)
     return project
@@ -124,7 +126,7 @@ def _pair(fmt: Sequence[int]) -> tuple[int, int]:
 
 def _compile(path: Path, p: Any, profile: Any, budget: float, platform: str,
              data_format: tuple[int, int], weight_format: tuple[int, int], thresholds: Any,
-             batch: int) -> Project:
+             batch: int, precision: Any = None) -> Project:
     from eecc.compile import CompileOptions, check_options, emit_project, run_passes, verify_step
     from eecc.emit.report import estimate
     from eecc.network import find_graph
@@ -134,7 +136,8 @@ def _compile(path: Path, p: Any, profile: Any, budget: float, platform: str,
                           profile=Path(profile) if profile is not None else None,
                           platform=platform, budget=float(budget), batch=batch,
                           data_format=_pair(data_format), weight_format=_pair(weight_format),
-                          thresholds=_floats(thresholds))
+                          thresholds=_floats(thresholds),
+                          precision=Path(precision) if isinstance(precision, str) else precision)
     platform_spec = check_options(opts)
     module = import_model(path)
     verify_step(module, path, "import")
@@ -147,13 +150,16 @@ def _compile(path: Path, p: Any, profile: Any, budget: float, platform: str,
 
 
 def _reference(module: ModuleOp, opts: Any) -> ModuleOp:
-    """The converted `ee` module with the compile's thresholds: what `predict` runs."""
-    from eecc.compile import _context
+    """The converted `ee` module with the compile's thresholds and formats: what `predict`
+    runs."""
+    from eecc.compile import _context, pipeline_passes
     from eecc.passes.convert_onnx_to_ee import ConvertOnnxToEEPass
     from eecc.thresholds import choose, set_thresholds
 
     reference = module.clone()
     ConvertOnnxToEEPass().apply(_context(), reference)
+    precision = next(p for p in pipeline_passes(opts) if p.name == "ee-assign-precision")
+    precision.apply(_context(), reference)
     set_thresholds(reference, choose(opts.profile, opts.thresholds, opts.threshold_set,
                                      opts.p)[0])
     reference.verify()

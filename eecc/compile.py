@@ -44,10 +44,11 @@ from eecc.errors import EeccError, first_line
 from eecc.paths import PROJECT_MARKER, check_output_dir, check_replaceable
 from eecc.thresholds import choose, set_thresholds
 
-STEPS = ("import", "convert", "partition", "rates", "buffers", "fold", "estimate",
+STEPS = ("import", "convert", "precision", "partition", "rates", "buffers", "fold", "estimate",
          "legalise", "annotate", "emit")
 # "annotate" estimates the legalised IR again: model.mlir then states what report.md says
-PASS_OF_STEP = {"convert": "convert-onnx-to-ee", "partition": "ee-partition",
+PASS_OF_STEP = {"convert": "convert-onnx-to-ee", "precision": "ee-assign-precision",
+                "partition": "ee-partition",
                 "rates": "ee-annotate-rates", "buffers": "ee-size-buffers", "fold": "fold",
                 "estimate": "ee-estimate", "legalise": "ee-legalize-hls", "annotate": "ee-estimate"}
 MAX_BATCH = 65535  # 16-bit sample IDs, 0xFFFF is the end token
@@ -73,6 +74,7 @@ class CompileOptions:
     threshold_set: int | None = None
     robust: float = 0.0  # `fold` robust=: the exit-rate drift to fold for (eecc.dse.robust)
     policy: str | None = None  # None: the profile's `policy`, else first-confident
+    precision: Any = None  # a precision .json path, or the same object as a dict
 
 
 def check_options(opts: CompileOptions) -> Platform:
@@ -93,6 +95,7 @@ def check_options(opts: CompileOptions) -> Platform:
         raise EeccError(f"--batch {opts.batch} is outside [1, {MAX_BATCH}] (16-bit sample IDs)")
     for flag, fmt in (("--data-format", opts.data_format), ("--weight-format", opts.weight_format)):
         check_format(flag, fmt)
+    precision_option(opts)
     choose(opts.profile, opts.thresholds, opts.threshold_set, opts.p)
     exit_policy(opts)
     check_output(opts)
@@ -105,6 +108,8 @@ def check_options(opts: CompileOptions) -> Platform:
 def inputs(opts: CompileOptions) -> list[Path]:
     """The files a compile reads (a replaced OUTDIR must hold none of them)."""
     files = [opts.model, *([opts.profile] if opts.profile is not None else [])]
+    if isinstance(opts.precision, str | Path):
+        files.append(Path(opts.precision))
     platform = Path(opts.platform)
     return files + ([platform] if platform.suffix == ".json" and platform.is_file() else [])
 
@@ -127,6 +132,17 @@ def check_format(flag: str, fmt: tuple[int, int]) -> None:
                         "1 <= int bits <= width")
 
 
+def precision_option(opts: CompileOptions) -> str:
+    """The `ee-assign-precision` option: the checked configuration as JSON ("" for none)."""
+    from eecc.precision import load_precision
+
+    spec = opts.precision
+    if isinstance(spec, Path | str) and not Path(spec).is_file():
+        raise EeccError(f"{spec}: no such precision file")
+    loaded = load_precision(spec)
+    return "" if loaded is None else loaded.to_json()
+
+
 def rate_options(opts: CompileOptions) -> dict[str, object]:
     """`ee-annotate-rates` options: the profile, or the reach at the chosen thresholds."""
     _, p = choose(opts.profile, opts.thresholds, opts.threshold_set, opts.p)
@@ -139,6 +155,8 @@ def pipeline_passes(opts: CompileOptions) -> list[ModulePass]:
     """The configured pass instances, in `STEPS` order."""
     (dw, di), (ww, wi) = opts.data_format, opts.weight_format
     options: dict[str, dict[str, object]] = {
+        "precision": {"data_width": dw, "data_int": di, "weight_width": ww,
+                      "weight_int": wi, "precision": precision_option(opts)},
         "rates": rate_options(opts),
         "legalise": {"data_width": dw, "data_int": di, "weight_width": ww, "weight_int": wi},
         "buffers": {"platform": opts.platform},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from eecc.onnx_import.build import ascii_name
@@ -40,6 +41,22 @@ def _share(est: Any) -> str:
     return ", ".join(f"{k.upper()} {100 * v:.1f}%" for k, v in share.items())
 
 
+def _layers(opts: CompileOptions) -> str:
+    """` (default), per layer from P.json: ...`: the layers with their own formats."""
+    from eecc.precision import load_precision
+
+    config = load_precision(opts.precision)
+    if config is None:
+        return ""
+    source = ascii_name(Path(config.source).name) if config.source != "precision" else "precision"
+    entries = ", ".join(
+        f"{ascii_name(name)} " + " ".join(f"{k} ap_fixed<{v[0]},{v[1]}>" for k in
+                                          ("result", "weight", "bias")
+                                          if (v := getattr(e, k)) is not None)
+        for name, e in sorted(config.layers.items()))
+    return f" (default); from {source}: {entries or 'the default only'}"
+
+
 def summary(name: str, opts: CompileOptions, est: Any) -> list[str]:
     """A few lines: what was compiled, for what, and what the cost model expects."""
     p = est.platform
@@ -48,8 +65,8 @@ def summary(name: str, opts: CompileOptions, est: Any) -> list[str]:
         f"- platform: {p.name} ({p.part}) at {est.clock_mhz:g} MHz, budget {opts.budget:g} "
         f"of each resource, batch {est.batch}",
         f"- precision: activations ap_fixed<{opts.data_format[0]},{opts.data_format[1]}>, "
-        f"weights ap_fixed<{opts.weight_format[0]},{opts.weight_format[1]}>; exit thresholds "
-        f"{_thresholds(opts)}",
+        f"weights ap_fixed<{opts.weight_format[0]},{opts.weight_format[1]}>{_layers(opts)}; "
+        f"exit thresholds {_thresholds(opts)}",
         f"- expected throughput: {est.throughput:.1f} samples/s "
         f"(infinite-buffer bound {est.throughput_infinite:.1f})",
         f"- resources: {_share(est)}",

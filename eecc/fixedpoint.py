@@ -104,14 +104,16 @@ def quantize(x: np.ndarray | float, width: int = 16, int_bits: int = 8) -> np.nd
 
 
 def requantize(acc: np.ndarray | int, weight_frac: int, width: int = 16) -> np.ndarray:
-    """An accumulator with ``F + Fw`` fraction bits back to the data format.
+    """An accumulator with ``s`` more fraction bits than the result, to the result format.
 
-    ``clip((acc + 2**(Fw-1)) >> Fw)``: arithmetic shift, round half up, saturate.
+    ``clip((acc + 2**(s-1)) >> s)``: arithmetic shift, round half up, saturate; for ``s < 0``
+    the exact ``acc << -s``, saturated. ``s`` (``weight_frac``) is ``Fw`` when the input and
+    result formats agree, ``F_in + Fw - F_out`` in general (and ``F_in - F_out`` for a cast).
     """
-    acc = _i64(acc)
-    if weight_frac == 0:
-        return saturate(acc, width)
-    return saturate((acc + (1 << (weight_frac - 1))) >> weight_frac, width)
+    acc, shift = _i64(acc), int(weight_frac)
+    if shift <= 0:
+        return saturate(acc << -shift, width)
+    return saturate((acc + (1 << (shift - 1))) >> shift, width)
 
 
 def relu(q: np.ndarray) -> np.ndarray:
@@ -145,10 +147,14 @@ def conv2d(
     groups: int = 1,
     weight_frac: int = 8,
     width: int = 16,
+    shift: int | None = None,
+    bias_shift: int | None = None,
 ) -> np.ndarray:
     """2-D convolution ``[C, H, W] * [F, C/groups, kh, kw] -> [F, Ho, Wo]``.
 
-    Zero padding; the exact sum ``Σ q_x·q_w + (q_b << Fw)`` is requantised once.
+    Zero padding; the exact sum ``Σ q_x·q_w + (q_b << bias_shift)`` is requantised once by
+    ``shift``. Both default to ``Fw`` (input, result and bias in one format); in general
+    ``shift = F_in + Fw - F_out`` and ``bias_shift = F_in + Fw - F_b``.
     """
     q_x, q_w = _i64(q_x), _i64(q_w)
     n_out, c_per_group, kh, kw = q_w.shape
@@ -160,8 +166,12 @@ def conv2d(
     w = q_w.reshape(groups, n_out // groups, c_per_group, kh, kw)
     acc = np.einsum("gchwij,gfcij->gfhw", win, w).reshape(n_out, ho, wo)
     if q_b is not None:
-        acc = acc + (_i64(q_b) << weight_frac)[:, None, None]
-    return requantize(acc, weight_frac, width)
+        acc = acc + (_i64(q_b) << _or(bias_shift, weight_frac))[:, None, None]
+    return requantize(acc, _or(shift, weight_frac), width)
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
 
 
 def linear(
@@ -170,12 +180,14 @@ def linear(
     q_b: np.ndarray | None,
     weight_frac: int = 8,
     width: int = 16,
+    shift: int | None = None,
+    bias_shift: int | None = None,
 ) -> np.ndarray:
-    """Fully connected layer ``[N_in] x [N_out, N_in] -> [N_out]``."""
+    """Fully connected layer ``[N_in] x [N_out, N_in] -> [N_out]`` (shifts as ``conv2d``)."""
     acc = _i64(q_w) @ _i64(q_x).reshape(-1)
     if q_b is not None:
-        acc = acc + (_i64(q_b) << weight_frac)
-    return requantize(acc, weight_frac, width)
+        acc = acc + (_i64(q_b) << _or(bias_shift, weight_frac))
+    return requantize(acc, _or(shift, weight_frac), width)
 
 
 def maxpool(

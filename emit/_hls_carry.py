@@ -23,16 +23,17 @@ from xdsl.ir import Operation
 from eecc import fixedpoint
 from eecc.dialects.ee import CondBufferOp, ExitDecisionOp, ExitMergeOp
 from eecc.dialects.ee.hardware import chw
-from eecc.emit._hls_layers import Env, LayerCode, Port, _fold, config
+from eecc.emit._hls_layers import Env, LayerCode, Port, _fold, config, fmt_of
 
 
 def exit_decision(op: ExitDecisionOp, name: str, env: Env) -> LayerCode:
     coarse = _fold(op)["coarse"]
     fanout = env.ctrl_fanout.get(op, 1)
     thr = fixedpoint.threshold_q(op.threshold.value.data)
+    frac = fmt_of(op.logits.type).frac
     fields = [("n_classes", chw(op.logits.type)[0]), ("coarse", coarse),
-              ("frac_bits", env.frac_bits), ("threshold_q", thr)]
-    lut = env.tables.exp_lut(env.frac_bits)
+              ("frac_bits", frac), ("threshold_q", thr)]
+    lut = env.tables.exp_lut(frac)
     ports = [Port("in", False, coarse),
              Port("ctrl", True, 0 if fanout == 1 else fanout, ctrl=True),
              Port("conf", True, 0, conf=True, extra=True)]
@@ -80,12 +81,13 @@ def condbuffer(op: CondBufferOp, name: str, env: Env) -> LayerCode:
 def exit_merge(op: ExitMergeOp, name: str, env: Env) -> LayerCode:
     coarse, n = _fold(op)["coarse"], len(op.inputs)
     c, h, w = chw(op.output.type)
-    lut = env.tables.exp_lut(env.frac_bits)
+    frac = fmt_of(op.output.type).frac
+    lut = env.tables.exp_lut(frac)
     merge_cfg = config(name, "exit_merge_config",
                        [("n_inputs", n), ("words", c * h * w), ("coarse", coarse)])
     final_cfg = config(f"{name}_final", "exit_config",
                        [("n_classes", c * h * w), ("coarse", coarse),
-                        ("frac_bits", env.frac_bits), ("index", n - 1)])
+                        ("frac_bits", frac), ("index", n - 1)])
     ports = [Port("in", False, coarse, n), Port("out", True, coarse),
              Port("exit_index", True, 0), Port("final", False, coarse, extra=True),
              Port("prev", False, coarse, extra=True),

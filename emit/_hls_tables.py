@@ -24,8 +24,8 @@ PER_LINE = 16
 
 
 def c_type(width: int) -> str:
-    """The C integer type holding a `width`-bit raw value."""
-    return "short" if width <= 16 else "int"
+    """The C integer type holding a `width`-bit raw value (the table's memory width)."""
+    return "signed char" if width <= 8 else "short" if width <= 16 else "int"
 
 
 def table(ctype: str, name: str, values: np.ndarray, dims: Sequence[int] | None = None) -> str:
@@ -71,22 +71,24 @@ def stream_order_columns(weights: np.ndarray, chw: tuple[int, int, int] | None) 
 
 
 class Tables:
-    """The weight tables of one project, in emission order."""
+    """The weight tables of one project, in emission order; each layer's weights and bias in
+    its own formats (`weight_type`, `bias_type`)."""
 
     def __init__(self, weight: FixedFormat, data: FixedFormat):
         self.weight, self.data = weight, data
         self.texts: list[str] = []
         self.luts: set[int] = set()
 
-    def weights(self, name: str, values: np.ndarray) -> str:
-        q = self.weight.quantize(values)
-        self.texts.append(table(c_type(self.weight.width), name, q))
+    def weights(self, name: str, values: np.ndarray, fmt: FixedFormat | None = None) -> str:
+        fmt = fmt or self.weight
+        self.texts.append(table(c_type(fmt.width), name, fmt.quantize(values)))
         return name
 
-    def biases(self, name: str, op: Operation, ref: SymbolRefAttr | None, n: int) -> str:
+    def biases(self, name: str, op: Operation, ref: SymbolRefAttr | None, n: int,
+               fmt: FixedFormat | None = None) -> str:
+        fmt = fmt or self.data
         values = np.zeros(n) if ref is None else weight_array(op, ref)
-        q = self.data.quantize(values)
-        self.texts.append(table(c_type(self.data.width), name, q))
+        self.texts.append(table(c_type(fmt.width), name, fmt.quantize(values)))
         return name
 
     def exp_lut(self, frac_bits: int) -> str:

@@ -90,7 +90,7 @@ def top_files(model: str, graph: GraphOp, names: dict[Operation, str],
            f"#include \"{model}_top.h\"\n#include \"{model}_weights.h\"\n\n"
            f"{signature} {{\n{body}\n}}\n")
     files = {
-        f"hls/{model}_config.h": config_header(model, codes, env.tables.data.width),
+        f"hls/{model}_config.h": config_header(model, codes, env.word_width),
         f"hls/{model}_weights.h": weights_header(model, env),
         f"hls/{model}_top.h": header,
         f"hls/{model}_top.cpp": top,

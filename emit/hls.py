@@ -64,6 +64,15 @@ def _formats(graph: GraphOp) -> tuple[FixedFormat, FixedFormat]:
             FixedFormat(weight.width.data, weight.int_bits.data))
 
 
+def word_width(graph: GraphOp) -> int:
+    """`EECC_DATA_WIDTH`: the widest stream format of the graph (a word's data field)."""
+    widths = [v.type.element_type.width.data for op in graph.walk() for v in op.results
+              if isinstance(v.type, StreamType) and isinstance(v.type.element_type, FixedType)]
+    arg = graph.body.block.args[0].type
+    assert isinstance(arg, StreamType) and isinstance(arg.element_type, FixedType)
+    return max([arg.element_type.width.data, *widths])
+
+
 def _location(op: Operation, graph: GraphOp) -> str | None:
     loc = op.location
     text = getattr(getattr(loc, "desc", None), "data", None)
@@ -114,7 +123,7 @@ def emit_hls_project(module: ModuleOp, *, model_name: str = "model",
     fanout = {op: sum(1 for r in names if getattr(r, "control", None) == op.results[0]
                       and r not in exit_of)
               for op in names if op.name == "ee.exit_decision"}
-    env = Env(Tables(weight, data), data.frac, fanout, exit_of)
+    env = Env(Tables(weight, data), word_width(graph), fanout, exit_of)
     codes = {op: _code(op, name, env) for op, name in names.items()}
     plan = StreamPlan(graph, names, codes, exit_of)
     traces = {op: trace_comment(op, graph, codes[op].fold) for op in names}

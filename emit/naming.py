@@ -19,6 +19,7 @@ from xdsl.ir import Operation, OpResult, SSAValue
 
 from eecc.dialects.ee import (
     AddOp,
+    CastOp,
     CondBufferOp,
     ConvOp,
     ExitDecisionOp,
@@ -108,6 +109,13 @@ def _condbuffer(op: CondBufferOp) -> str:
     return f"ee_condbuffer_{_dims(op.input)}_d{depth}"
 
 
+def _cast(op: CastOp) -> str:
+    def fmt(t: object) -> str:
+        e = t.element_type  # type: ignore[attr-defined]
+        return f"{e.width.data}_{e.int_bits.data}"
+    return f"ee_cast_{_dims(op.input)}_{fmt(op.input.type)}to{fmt(op.output.type)}"
+
+
 def _repack(op: RepackOp) -> str:
     return f"ee_repack_{_dims(op.input)}_l{op.lanes_in.value.data}to{op.lanes_out.value.data}"
 
@@ -125,6 +133,7 @@ NAMERS: dict[type[Operation], Callable] = {
     CondBufferOp: _condbuffer,
     ExitMergeOp: lambda op: f"ee_exit_merge_{_dims(op.output)}_n{len(op.inputs)}",
     RepackOp: _repack,
+    CastOp: _cast,
 }
 
 

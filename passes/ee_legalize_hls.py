@@ -20,9 +20,12 @@ is exactly the IR:
   words stream on unchanged, so the lanes of its producer pass through it and the repack is
   inserted after it, on the vector (both lane counts divide the vector's length because they
   divide the channels). Stage boundaries are looked through the same way;
-- every stream's element type becomes `!ee.fixed<data_width, data_int>`, and the graph gets
-  `weight_type = !ee.fixed<weight_width, weight_int>`: the emitter quantises weights to it
-  (biases to the data format, docs/numerics.md) when it prints them as raw-bit tables.
+- every stream still float becomes `!ee.fixed<data_width, data_int>` (the formats that
+  `--ee-assign-precision` gave stay), the graph gets `weight_type = !ee.fixed<weight_width,
+  weight_int>`, and every conv and linear layer without its own
+  `weight_type` / `bias_type` gets the graph's weight format and its result format for the
+  bias: the emitter quantises each layer's weights and bias to them (docs/numerics.md) when
+  it prints them as raw-bit tables.
 
 Input:
 
@@ -155,19 +158,33 @@ def drop_repacks(graph: GraphOp) -> None:
 
 
 def to_fixed(value: SSAValue, element: FixedType) -> None:
-    if isinstance(value.type, StreamType) and value.type.element_type != element:
+    if isinstance(value.type, StreamType) and not isinstance(value.type.element_type, FixedType):
         Rewriter.replace_value_with_new_type(value, StreamType(value.type.get_shape(), element))
 
 
+def layer_formats(op: Operation, weight: FixedType) -> None:
+    """A conv or linear layer's weight and bias formats, where `--ee-assign-precision` left
+    none: the graph's weight format, the bias in the layer's result format."""
+    if not isinstance(op, ConvOp | LinearOp):
+        return
+    if op.weight_type is None:
+        op.properties["weight_type"] = weight
+    out = op.output.type
+    if op.bias is not None and op.bias_type is None and isinstance(out, StreamType):
+        op.properties["bias_type"] = out.element_type
+
+
 def retype(graph: GraphOp, element: FixedType) -> None:
-    """Every stream of `graph` (arguments, results, stage results) to `element`."""
+    """Every float stream of `graph` (arguments, results, stage results) to `element`; the
+    formats `--ee-assign-precision` gave stay."""
     for arg in list(graph.body.block.args):
         to_fixed(arg, element)
     for op in list(graph.ops()):
         for result in list(op.results):
             to_fixed(result, element)
     old = graph.function_type
-    fixed = [StreamType(t.get_shape(), element) if isinstance(t, StreamType) else t
+    fixed = [StreamType(t.get_shape(), element)
+             if isinstance(t, StreamType) and not isinstance(t.element_type, FixedType) else t
              for t in old.outputs.data]
     graph.function_type = FunctionType.from_lists(
         [a.type for a in graph.body.block.args], fixed)
@@ -220,5 +237,7 @@ class EeLegalizeHlsPass(passes.ModulePass):
                     repack_operand(node, index)
         retype(graph, data)
         graph.attributes["weight_type"] = weight
+        for node in ops:
+            layer_formats(node, graph.attributes["weight_type"])  # type: ignore[arg-type]
         annotate_depths(graph, out_lanes)
         annotate_carry(graph, out_lanes)

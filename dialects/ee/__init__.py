@@ -3,7 +3,7 @@
 Types: `!ee.stream<CxHxWxT>` (one feature map per sample), `!ee.ctrl` (one exit token per
 sample), `!ee.fixed<W, I>`. Attributes: `#ee.fold<...>`, `#ee.cost<...>`. Ops: layers
 (`ee.conv`, `ee.pool`, `ee.global_pool`, `ee.relu`, `ee.softmax`, `ee.add`, `ee.flatten`,
-`ee.linear`), control (`ee.split`, `ee.exit_decision`, `ee.condbuffer`, `ee.exit_merge`,
+`ee.linear`, `ee.cast`), control (`ee.split`, `ee.exit_decision`, `ee.condbuffer`, `ee.exit_merge`,
 `ee.repack`),
 structure (`ee.graph`, `ee.output`, `ee.stage`, `ee.yield`, `ee.weight`).
 """
@@ -21,6 +21,7 @@ from eecc.dialects.ee.control import (
 )
 from eecc.dialects.ee.layers import (
     AddOp,
+    CastOp,
     ConvOp,
     FlattenOp,
     GlobalPoolOp,
@@ -37,7 +38,7 @@ EE = Dialect(
     "ee",
     [
         GraphOp, OutputOp, StageOp, YieldOp, WeightOp,
-        ConvOp, PoolOp, GlobalPoolOp, ReluOp, SoftmaxOp, AddOp, FlattenOp, LinearOp,
+        ConvOp, PoolOp, GlobalPoolOp, ReluOp, SoftmaxOp, AddOp, FlattenOp, LinearOp, CastOp,
         SplitOp, ExitDecisionOp, CondBufferOp, ExitMergeOp, RepackOp,
     ],
     [StreamType, ControlType, FixedType, FoldAttr, CostAttr],
@@ -47,5 +48,6 @@ __all__ = [
     "EE", "EEOp", "FoldRule", "CostAttr", "FoldAttr", "StreamType", "ControlType", "FixedType",
     "GraphOp", "OutputOp", "StageOp", "YieldOp", "WeightOp", "lookup_weight",
     "ConvOp", "PoolOp", "GlobalPoolOp", "ReluOp", "SoftmaxOp", "AddOp", "FlattenOp", "LinearOp",
+    "CastOp",
     "SplitOp", "ExitDecisionOp", "CondBufferOp", "ExitMergeOp", "RepackOp",
 ]

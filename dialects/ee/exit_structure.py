@@ -17,12 +17,13 @@ from xdsl.utils.exceptions import VerifyException
 from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp
 
 PLUMBING = {"ee.output", "ee.stage", "ee.yield", "ee.split", "ee.exit_decision",
-            "ee.condbuffer", "ee.exit_merge", "ee.repack"}
-FORWARDING = {"ee.split", "ee.repack"}
+            "ee.condbuffer", "ee.exit_merge", "ee.repack", "ee.cast"}
+# a cast changes a stream's format, not which exit's values it carries
+FORWARDING = {"ee.split", "ee.repack", "ee.cast"}
 
 
 def origin(value: SSAValue) -> SSAValue:
-    """The value `value` carries: through stage results, splits and repacks."""
+    """The value `value` carries: through stage results, splits, repacks and casts."""
     while isinstance(value, OpResult):
         op = value.op
         if op.name == "ee.stage":

@@ -37,7 +37,7 @@ from eecc.cost.exits import DEFAULT_BUFFER_DEPTH
 from eecc.cost.fold import Fold
 from eecc.cost.platform import Platform, Resources
 from eecc.dialects.ee.attrs import FOLD_FIELDS, FoldAttr
-from eecc.dialects.ee.types import StreamType
+from eecc.dialects.ee.types import FixedType, StreamType
 
 if TYPE_CHECKING:
     from eecc.dialects.ee.structure import GraphOp
@@ -98,6 +98,33 @@ def _in(op: object) -> tuple[int, int, int]:
     return chw(op.input.type)
 
 
+DEFAULT_WIDTH = 16
+"""Bits of a value the IR gives no fixed-point format yet (eecc's default ap_fixed<16,8>)."""
+
+
+def width_of(value_type: object) -> int:
+    """Bits of a stream's element (or of a fixed type); `DEFAULT_WIDTH` while it is float."""
+    element = value_type.element_type if isinstance(value_type, StreamType) else value_type
+    return element.width.data if isinstance(element, FixedType) else DEFAULT_WIDTH
+
+
+def frac_of(value_type: object) -> int:
+    """Fraction bits of a stream's element; 8 (ap_fixed<16,8>) while it is float."""
+    element = value_type.element_type if isinstance(value_type, StreamType) else value_type
+    return element.frac_bits if isinstance(element, FixedType) else 8
+
+
+def _in_width(op: object) -> int:
+    return width_of(op.input.type)  # type: ignore[attr-defined]
+
+
+def _mac_widths(op: Any) -> dict[str, Any]:
+    """The widths a conv / linear layer is priced at: its input data and its weights."""
+    weight = op.properties.get("weight_type")
+    return {"data_width": _in_width(op),
+            "weight_width": width_of(weight) if weight is not None else DEFAULT_WIDTH}
+
+
 class ConvHardware(HardwareOp):
     """`ee.conv`: sliding windows, c_in x c_out conv lanes, accumulators, weights."""
 
@@ -121,7 +148,8 @@ class ConvHardware(HardwareOp):
     def resources(self, fold: Fold, platform: Platform) -> Resources:
         op: Any = self
         return cost.conv_resources(**self._params(), stride=op.stride_values,
-                                   has_bias=op.bias is not None, fold=fold, platform=platform)
+                                   has_bias=op.bias is not None, fold=fold, platform=platform,
+                                   **_mac_widths(op))
 
 
 class PoolHardware(HardwareOp):
@@ -143,7 +171,8 @@ class PoolHardware(HardwareOp):
     def resources(self, fold: Fold, platform: Platform) -> Resources:
         c, h, w = _in(self)
         op: Any = self
-        return cost.pool_resources(h, w, c, op.kernel_shape, op.pad_values, op.kind.data, fold)
+        return cost.pool_resources(h, w, c, op.kernel_shape, op.pad_values, op.kind.data, fold,
+                                   _in_width(op))
 
 
 class GlobalPoolHardware(HardwareOp):
@@ -162,7 +191,7 @@ class GlobalPoolHardware(HardwareOp):
 
     def resources(self, fold: Fold, platform: Platform) -> Resources:
         c, h, w = _in(self)
-        return cost.global_pool_resources(h, w, c, fold)
+        return cost.global_pool_resources(h, w, c, fold, _in_width(self))
 
 
 class ReluHardware(HardwareOp):
@@ -180,7 +209,18 @@ class ReluHardware(HardwareOp):
 
     def resources(self, fold: Fold, platform: Platform) -> Resources:
         c, h, w = _in(self)
-        return cost.relu_resources(h, w, c, fold)
+        return cost.relu_resources(h, w, c, fold, _in_width(self))
+
+
+class CastHardware(ReluHardware):
+    """`ee.cast`: a shift-and-saturate unit per lane, priced as a ReLU at the wider of its
+    two widths (one word per lane per cycle, no memory; no fitted model of its own)."""
+
+    def resources(self, fold: Fold, platform: Platform) -> Resources:
+        c, h, w = _in(self)
+        op: Any = self
+        width = max(_in_width(op), width_of(op.output.type))
+        return cost.relu_resources(h, w, c, fold, width)
 
 
 class AddHardware(HardwareOp):
@@ -201,7 +241,7 @@ class AddHardware(HardwareOp):
 
     def resources(self, fold: Fold, platform: Platform) -> Resources:
         c, h, w = self._chw()
-        return cost.add_resources(h, w, c, 2, fold)
+        return cost.add_resources(h, w, c, 2, fold, width_of(self.lhs.type))
 
 
 class FlattenHardware(HardwareOp):
@@ -235,7 +275,8 @@ class LinearHardware(HardwareOp):
 
     def resources(self, fold: Fold, platform: Platform) -> Resources:
         has_bias = self.bias is not None
-        return cost.linear_resources(*self._features(), has_bias, fold, platform)
+        return cost.linear_resources(*self._features(), has_bias, fold, platform,
+                                     **_mac_widths(self))
 
 
 class SplitHardware(HardwareOp):
@@ -272,7 +313,8 @@ class ExitDecisionHardware(HardwareOp):
         return cost.exit_decision_pipeline_depth(self._classes())
 
     def resources(self, fold: Fold, platform: Platform) -> Resources:
-        return cost.exit_decision_resources(self._classes())
+        logits = self.logits.type
+        return cost.exit_decision_resources(self._classes(), width_of(logits), frac_of(logits))
 
 
 class CondBufferHardware(HardwareOp):
@@ -298,7 +340,7 @@ class CondBufferHardware(HardwareOp):
             attr = self.attributes.get("carry_depths")
             words, tokens = attr.get_values() if attr is not None else (None, None)  # type: ignore[attr-defined]
             return cost.carry_resources(c * h * w, fold.coarse, words, tokens)
-        return cost.condbuffer_resources(h, w, c, self.buffer_depth(), fold)
+        return cost.condbuffer_resources(h, w, c, self.buffer_depth(), fold, _in_width(self))
 
 
 class ExitMergeHardware(HardwareOp):

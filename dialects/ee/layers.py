@@ -43,6 +43,7 @@ from xdsl.utils.exceptions import VerifyException
 from eecc.dialects.ee.base import EEOp, FoldRule, divides
 from eecc.dialects.ee.hardware import (
     AddHardware,
+    CastHardware,
     ConvHardware,
     FlattenHardware,
     GlobalPoolHardware,
@@ -51,7 +52,7 @@ from eecc.dialects.ee.hardware import (
     ReluHardware,
 )
 from eecc.dialects.ee.shapes import fine_values, window_shape
-from eecc.dialects.ee.types import StreamType
+from eecc.dialects.ee.types import FixedType, StreamType
 from eecc.dialects.ee.weights import check_weight
 
 
@@ -76,6 +77,33 @@ def _same_element_type(op: EEOp, a: StreamType, b: StreamType) -> None:
         raise VerifyException(
             f"'{op.name}' result element type {b.element_type} differs from input's {a.element_type}"
         )
+
+
+def _mac_types(op: EEOp, a: StreamType, b: StreamType) -> None:
+    """A conv or linear layer may change the fixed-point format: its output stage quantises
+    the exact accumulator to the result format. Its weight and bias formats need fixed streams,
+    and a bias must fit the accumulator's scale."""
+    if a.element_type != b.element_type and not (
+            isinstance(a.element_type, FixedType) and isinstance(b.element_type, FixedType)):
+        raise VerifyException(
+            f"'{op.name}' result element type {b.element_type} differs from input's "
+            f"{a.element_type} (only fixed-point formats may differ: the output stage converts)")
+    formats = {k: op.properties.get(k) for k in ("weight_type", "bias_type")}
+    for key, fmt in formats.items():
+        if fmt is not None and not isinstance(a.element_type, FixedType):
+            raise VerifyException(f"'{op.name}' has a {key} but its streams are "
+                                  f"{a.element_type}, not fixed point")
+    if formats["bias_type"] is not None and op.properties.get("bias") is None:
+        raise VerifyException(f"'{op.name}' has a bias_type but no bias")
+    weight, bias = formats["weight_type"], formats["bias_type"]
+    if isinstance(weight, FixedType) and isinstance(bias, FixedType):
+        assert isinstance(a.element_type, FixedType)
+        scale = a.element_type.frac_bits + weight.frac_bits
+        if bias.frac_bits > scale:
+            raise VerifyException(
+                f"'{op.name}' bias_type {bias} has {bias.frac_bits} fraction bits, more than "
+                f"the accumulator's {scale} (input {a.element_type.frac_bits} + weight "
+                f"{weight.frac_bits}); use at most {scale}")
 
 
 def _ints(
@@ -111,13 +139,13 @@ class WindowOp(EEOp):
     def pad_values(self) -> tuple[int, ...]:
         return tuple(int(v) for v in self.pads.get_values())
 
-    def verify_window(self, channels_out: int) -> tuple[int, ...]:
+    def verify_window(self, channels_out: int, requantises: bool = False) -> tuple[int, ...]:
         """Check window parameters and that the result shape is the computed one."""
         in_type, out_type = self.input.type, self.output.type
         assert isinstance(in_type, StreamType) and isinstance(out_type, StreamType)
         in_shape = _stream(self, in_type, 3, "input")
         out_shape = _stream(self, out_type, 3, "result")
-        _same_element_type(self, in_type, out_type)
+        (_mac_types if requantises else _same_element_type)(self, in_type, out_type)
         kernel = _ints(self, self.kernel, "kernel", 2, 1)
         strides = _ints(self, self.strides, "strides", 2, 1)
         pads = _ints(self, self.pads, "pads", 4, 0)
@@ -150,6 +178,8 @@ class ConvOp(WindowOp, ConvHardware):
     weight = prop_def(SymbolRefAttr)
     bias = opt_prop_def(SymbolRefAttr)
     groups = prop_def(IntegerAttr[I64], default_value=IntegerAttr(1, i64))
+    weight_type = opt_prop_def(FixedType)
+    bias_type = opt_prop_def(FixedType)
 
     traits = traits_def(Pure())
     assembly_format = (
@@ -181,7 +211,7 @@ class ConvOp(WindowOp, ConvHardware):
             raise VerifyException(
                 f"'ee.conv' groups={groups} does not divide {c_in} input and {c_out} output channels"
             )
-        self.verify_window(c_out)
+        self.verify_window(c_out, requantises=True)
         k0, k1 = self.kernel_shape
         check_weight(self, self.weight, (c_out, c_in // groups, k0, k1), "weight")
         if self.bias is not None:
@@ -291,6 +321,46 @@ class ReluOp(ElementwiseOp, ReluHardware):
 
 
 @irdl_op_definition
+class CastOp(EEOp, CastHardware):
+    """Converts a stream from one fixed-point format to another, word by word.
+
+    Per sample: one map in, the same map (same shape, same ID) out in the result's format:
+    `clip((q + 2^(s-1)) >> s)` for `s = F_in - F_out > 0` (round half up, saturate), an exact
+    `q << -s` then saturation otherwise (docs/numerics.md). Inserted by
+    `--ee-assign-precision` where neighbouring layers' formats differ and no conv or linear
+    output stage converts (after a pool, ReLU or add given its own format; before an exit
+    merge or add whose inputs differ). Folds: `coarse` | C.
+
+    ```mlir
+    %9 = ee.cast %8 : !ee.stream<10x!ee.fixed<10, 5>> -> !ee.stream<10x!ee.fixed<16, 8>>
+    ```
+    """
+
+    name = "ee.cast"
+
+    input = operand_def(StreamType)
+    output = result_def(StreamType)
+
+    traits = traits_def(Pure())
+    assembly_format = "$input attr-dict `:` type($input) `->` type($output)"
+
+    def fold_rules(self) -> tuple[FoldRule, ...]:
+        assert isinstance(self.input.type, StreamType)
+        return (divides("coarse", self.input.type.channels, "channels"),)
+
+    def verify_op(self) -> None:
+        a, b = self.input.type, self.output.type
+        assert isinstance(a, StreamType) and isinstance(b, StreamType)
+        if a.get_shape() != b.get_shape():
+            raise VerifyException(f"'ee.cast' result shape {_fmt(b.get_shape())} differs from "
+                                  f"input's {_fmt(a.get_shape())}")
+        for what, t in (("input", a), ("result", b)):
+            if not isinstance(t.element_type, FixedType):
+                raise VerifyException(f"'ee.cast' {what} element type {t.element_type} is not "
+                                      "!ee.fixed<W, I>")
+
+
+@irdl_op_definition
 class SoftmaxOp(ElementwiseOp, ReluHardware):
     """Softmax over a vector of N logits (ONNX `Softmax` on a network's output).
 
@@ -385,6 +455,8 @@ class LinearOp(EEOp, LinearHardware):
 
     weight = prop_def(SymbolRefAttr)
     bias = opt_prop_def(SymbolRefAttr)
+    weight_type = opt_prop_def(FixedType)
+    bias_type = opt_prop_def(FixedType)
     input = operand_def(StreamType)
     output = result_def(StreamType)
 
@@ -412,7 +484,7 @@ class LinearOp(EEOp, LinearHardware):
         assert isinstance(in_type, StreamType) and isinstance(out_type, StreamType)
         _stream(self, in_type, 1, "input")
         _stream(self, out_type, 1, "result")
-        _same_element_type(self, in_type, out_type)
+        _mac_types(self, in_type, out_type)
         n_in, n_out = self.features
         check_weight(self, self.weight, (n_out, n_in), "weight")
         if self.bias is not None:

@@ -2,7 +2,8 @@
 
     eecc compile MODEL.onnx [--profile P.json | --p 0.25[,0.1]] [--platform zc706]
                  [--budget 1.0] [--robust 0] [--batch 1024] [--data-format 16,8] [--weight-format 16,8]
-                 [--thresholds 0.9[,0.8] | --threshold-set K] [--policy P] -o OUTDIR [--force]
+                 [--precision P.json] [--thresholds 0.9[,0.8] | --threshold-set K] [--policy P]
+                 -o OUTDIR [--force]
 
 A network with exits needs its stage rates (--profile or --p); one without needs none.
 `--thresholds` replaces the model's exit thresholds (one per early exit, or one for all);
@@ -10,6 +11,8 @@ with a profile, the rates are those its sweep measured at these thresholds.
 `--threshold-set K` takes thresholds and rates from entry K of the profile's sweep.
 `--policy` is the exit policy the hardware implements (first-confident, or HAPI's
 most-confident; default: the profile's `policy`, else first-confident).
+`--precision P.json` gives layers their own formats over the `--data-format` /
+`--weight-format` default (`eecc.precision`, docs/numerics.md).
 OUTDIR is written whole or not at all; an existing OUTDIR is refused unless --force, which
 replaces it in one rename.
 """
@@ -67,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
         data_format=parse_pair("--data-format", args.data_format),
         weight_format=parse_pair("--weight-format", args.weight_format),
         thresholds=parse_thresholds(args.thresholds) if args.thresholds else (),
-        threshold_set=args.threshold_set, robust=args.robust, policy=args.policy)
+        threshold_set=args.threshold_set, robust=args.robust, policy=args.policy,
+        precision=Path(args.precision) if args.precision else None)
     with _progress() as bar:
         task = bar.add_task("compile", total=len(STEPS))
 
@@ -132,6 +136,10 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
                         help="activations as ap_fixed<W,I> (16,8)")
     parser.add_argument("--weight-format", metavar="W,I", default="16,8",
                         help="weights as ap_fixed<W,I> (16,8)")
+    parser.add_argument("--precision", metavar="FILE.json",
+                        help="per-layer formats: a default and entries by layer (ONNX node) "
+                        "name, e.g. {\"layers\": {\"/trunk/0/0/Conv\": {\"result\": [12, 6]}}}; "
+                        "keys result, weight, bias (docs/numerics.md)")
     chosen = parser.add_mutually_exclusive_group()
     chosen.add_argument("--thresholds", metavar="T[,T...]",
                         help="exit thresholds in (0, 1], first exit first (default: the model's)")

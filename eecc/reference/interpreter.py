@@ -18,6 +18,7 @@ from xdsl.ir import Operation, SSAValue
 
 from eecc.dialects.ee import (
     AddOp,
+    CastOp,
     CondBufferOp,
     ConvOp,
     ExitDecisionOp,
@@ -121,6 +122,7 @@ DISPATCH: dict[type[Operation], Handler] = {
     AddOp: _layer("add"),
     SoftmaxOp: _layer("softmax"),
     FlattenOp: _layer("flatten"),
+    CastOp: _layer("cast"),
     SplitOp: _split,
     RepackOp: _forward,
     ExitDecisionOp: _decide,

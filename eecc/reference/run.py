@@ -45,10 +45,16 @@ def backend_for(program: Program, fixed: FixedConfig | None) -> FloatBackend:
     key = ("backend", fixed)
     if key not in program.cache:
         program.cache[key] = (FloatBackend(program.weights) if fixed is None
-                              else FixedBackend(program.weights, fixed))
+                              else FixedBackend(program.weights, fixed, _io_types(program)))
     backend = program.cache[key]
     assert isinstance(backend, FloatBackend)
     return backend
+
+
+def _io_types(program: Program) -> tuple[object, object]:
+    """The graph's input and output stream types (their formats, once assigned)."""
+    signature = program.graph.function_type
+    return signature.inputs.data[0], signature.outputs.data[0]
 
 
 def check_input(program: Program, x: np.ndarray) -> np.ndarray:

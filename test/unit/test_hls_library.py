@@ -171,7 +171,7 @@ def conv_case(name, c, h, w, f, k, stride, pads, groups, folds, lo=-2000, hi=200
         cfg = dict(in_h=h, in_w=w, in_c=c, out_c=f, kernel_h=kh, kernel_w=kw, stride_h=stride,
                    stride_w=stride, pad_top=pads[0], pad_left=pads[1], pad_bottom=pads[2],
                    pad_right=pads[3], groups=groups, coarse_in=cin, coarse_out=cout, fine=fine,
-                   weight_frac=wfrac)
+                   weight_frac=wfrac, out_shift=wfrac, bias_shift=wfrac)
         call = f"eecc::conv<{case}_cfg>(W[0], W[1], {name}_w, {name}_b);"
         CASES.add(case, call, cpp_config(f"{case}_cfg", "conv_config", cfg))
         LAYER_CASES.append(LayerCase(case, {0: batch(xs, cin)}, {1: batch(ys, cout)}))

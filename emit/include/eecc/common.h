@@ -244,6 +244,36 @@ inline data_t saturate(acc_t v) {
     return data_t(v);
 }
 
+// Clips to the range of a W-bit format (AP_SAT), W <= EECC_DATA_WIDTH.
+template <unsigned W>
+data_t saturate_to(acc_t v) {
+#pragma HLS INLINE
+    const acc_t hi = (acc_t(1) << (W - 1)) - 1;
+    const acc_t lo = -hi - 1;
+    if (v > hi) return data_t(hi);
+    if (v < lo) return data_t(lo);
+    return data_t(v);
+}
+
+// The most negative raw value of a W-bit format (max pooling's padding).
+template <unsigned W>
+data_t format_min() {
+#pragma HLS INLINE
+    return data_t(-(acc_t(1) << (W - 1)));
+}
+
+// A value with SHIFT more fraction bits than a W-bit result format, into it:
+// (acc + 2^(SHIFT-1)) >> SHIFT (round half up) for SHIFT > 0, acc * 2^-SHIFT (exact) for
+// SHIFT <= 0, then saturate to W bits.  The output stage of conv and linear (SHIFT =
+// F_in + Fw - F_out) and ee.cast (SHIFT = F_in - F_out) (docs/numerics.md).
+template <int SHIFT, unsigned W>
+data_t requantize_to(acc_t acc) {
+#pragma HLS INLINE
+    if (SHIFT <= 0) return saturate_to<W>(acc * (acc_t(1) << (SHIFT <= 0 ? -SHIFT : 0)));
+    const acc_t half = acc_t(1) << (SHIFT > 0 ? SHIFT - 1 : 0);
+    return saturate_to<W>((acc + half) >> (SHIFT > 0 ? SHIFT : 0));
+}
+
 // (acc + 2^(FW-1)) >> FW with an arithmetic shift, then saturate: round half up.
 template <unsigned FW>
 data_t requantize(acc_t acc) {
@@ -271,6 +301,15 @@ template <unsigned WW, class weight_t>
 acc_t mul(data_t x, weight_t w) {
 #pragma HLS INLINE
     ap_int<EECC_DATA_WIDTH + WW> p = x * ap_int<WW>(w);
+    return p.to_int64();
+}
+
+// The same product with the activation taken at its layer's DW bits (DW <= EECC_DATA_WIDTH):
+// a DW x WW multiplier.
+template <unsigned DW, unsigned WW, class weight_t>
+acc_t mul_at(data_t x, weight_t w) {
+#pragma HLS INLINE
+    ap_int<DW + WW> p = ap_int<DW>(x) * ap_int<WW>(w);
     return p.to_int64();
 }
 

@@ -26,6 +26,11 @@ struct conv_config : window_config {
     static const unsigned fine = 1;
     static const unsigned weight_width = 16;
     static const unsigned weight_frac = 8;  // Fw
+    // per-layer formats (docs/numerics.md): input and result widths, the output stage's
+    // shift F_in + Fw - F_out and the bias alignment F_in + Fw - F_b
+    static const unsigned out_width = EECC_DATA_WIDTH;  // in_width: window_config
+    static const int out_shift = 8;
+    static const int bias_shift = 8;
     typedef short weight_t;
     typedef short bias_t;
 };
@@ -56,7 +61,7 @@ void conv_row(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c]
     typedef window_dims<CFG> D;
     const unsigned CG = CFG::in_c / CFG::groups;  // input channels per group
     const unsigned FG = CFG::out_c / CFG::groups;  // filters per group
-    const acc_t bias_scale = acc_t(1) << CFG::weight_frac;
+    const acc_t bias_scale = acc_t(1) << CFG::bias_shift;
     acc_t acc[CFG::coarse_out];
 #pragma HLS ARRAY_PARTITION variable=acc complete
 EECC_LABEL(conv_ox)
@@ -89,7 +94,7 @@ EECC_LABEL(conv_ox)
                                 const unsigned k = kk * CFG::fine + t;
                                 const unsigned ky = k / CFG::kernel_w, kx = k % CFG::kernel_w;
                                 const data_t x = window_at<CFG>(lb, oy, ox, ky, kx, (f / FG) * CG + c);
-                                acc[u] += mul<CFG::weight_width>(x, weights[f][c][k]);
+                                acc[u] += mul_at<CFG::in_width, CFG::weight_width>(x, weights[f][c][k]);
                             }
                         }
                     }
@@ -97,7 +102,7 @@ EECC_LABEL(conv_ox)
             }
             for (unsigned u = 0; u < CFG::coarse_out; u++) {
 #pragma HLS UNROLL
-                out[u].write(make_word(id, requantize<CFG::weight_frac>(acc[u])));
+                out[u].write(make_word(id, requantize_to<CFG::out_shift, CFG::out_width>(acc[u])));
             }
             EECC_STEP(1);
         }
@@ -238,7 +243,7 @@ EECC_LABEL(conv_mac_loop)
                 for (unsigned t = 0; t < FINE; t++) {
 #pragma HLS UNROLL
                     const unsigned k = kk * FINE + t;
-                    sum += mul<CFG::weight_width>(x[v][k],
+                    sum += mul_at<CFG::in_width, CFG::weight_width>(x[v][k],
                                                   weights[fo * COUT + u][g * CIN + v][k]);
                 }
             }
@@ -268,7 +273,7 @@ void conv_accum(hls::stream<partial_word<CFG::coarse_out> > &in,
 #pragma HLS ARRAY_PARTITION variable=biases cyclic factor=CFG::coarse_out dim=1
     typedef conv_dims<CFG> C;
     const unsigned COUT = CFG::coarse_out;
-    const acc_t bias_scale = acc_t(1) << CFG::weight_frac;
+    const acc_t bias_scale = acc_t(1) << CFG::bias_shift;
     static acc_t sum[C::FO][CFG::coarse_out];
 #pragma HLS ARRAY_PARTITION variable=sum complete dim=2
     unsigned g = 0, fo = 0;
@@ -284,7 +289,7 @@ EECC_LABEL(conv_accum_loop)
             const acc_t base = g == 0 ? acc_t(biases[fo * COUT + u]) * bias_scale : sum[fo][u];
             const acc_t v = base + p.v[u];
             sum[fo][u] = v;
-            if (g + 1 == C::G) out[u].write(make_word(p.id, requantize<CFG::weight_frac>(v)));
+            if (g + 1 == C::G) out[u].write(make_word(p.id, requantize_to<CFG::out_shift, CFG::out_width>(v)));
         }
         if (++fo < C::FO) continue;
         fo = 0;

@@ -19,7 +19,13 @@ struct elementwise_config {
 };
 
 struct relu_config : elementwise_config {};
-struct add_config : elementwise_config {};
+struct add_config : elementwise_config {
+    static const unsigned data_width = EECC_DATA_WIDTH;  // the format's W: saturation
+};
+struct cast_config : elementwise_config {
+    static const int shift = 0;  // F_in - F_out
+    static const unsigned out_width = EECC_DATA_WIDTH;
+};
 struct split_config : elementwise_config {
     static const unsigned n_outputs = 2;
 };
@@ -62,7 +68,28 @@ EECC_LABEL(add_loop)
         for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
             EECC_CHECK(a[l].id == b[l].id, "add: sample IDs of the inputs differ");
-            out[l].write(make_word(a[l].id, saturate(acc_t(a[l].data) + acc_t(b[l].data))));
+            out[l].write(make_word(a[l].id, saturate_to<CFG::data_width>(acc_t(a[l].data) + acc_t(b[l].data))));
+        }
+    }
+    write_end<CFG::coarse>(out);
+}
+
+// Cast (ee.cast): each word to another fixed-point format, requantize_to<shift, out_width>
+// (round half up, saturate).  Per sample: one fmap in, one fmap out.
+template <class CFG>
+void cast(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coarse]) {
+    word w[CFG::coarse];
+#pragma HLS ARRAY_PARTITION variable=w complete
+EECC_LABEL(cast_loop)
+    EECC_PIPELINED(1, 2)
+    while (true) {
+#pragma HLS PIPELINE II=1
+        EECC_ITER();
+        if (read_group<CFG::coarse>(in, w)) break;
+        for (unsigned l = 0; l < CFG::coarse; l++) {
+#pragma HLS UNROLL
+            out[l].write(make_word(w[l].id,
+                                   requantize_to<CFG::shift, CFG::out_width>(acc_t(w[l].data))));
         }
     }
     write_end<CFG::coarse>(out);

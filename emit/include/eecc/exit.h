@@ -186,6 +186,7 @@ struct condbuffer_config {
     static const unsigned coarse = 1;
     static const unsigned depth = 16;  // fmaps
     static const condbuffer_mode mode = DROP_ON_EXIT;
+    static const unsigned data_width = EECC_DATA_WIDTH;  // the format's W: ring cells
 };
 
 template <class CFG>
@@ -199,7 +200,7 @@ void condbuffer(hls::stream<word> in[CFG::coarse], hls::stream<ctrl_word> &ctrl,
                 hls::stream<word> out[CFG::coarse]) {
     typedef condbuffer_dims<CFG> D;
     const unsigned C = CFG::coarse;
-    static data_t ring[CFG::coarse][D::ring_words];
+    static ap_int<CFG::data_width> ring[CFG::coarse][D::ring_words];
 #pragma HLS ARRAY_PARTITION variable=ring complete dim=1
 #pragma HLS DEPENDENCE variable=ring inter false
     sample_id_t ids[CFG::depth];

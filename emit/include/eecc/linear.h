@@ -20,6 +20,11 @@ struct linear_config {
     static const unsigned coarse_out = 1;
     static const unsigned weight_width = 16;
     static const unsigned weight_frac = 8;
+    // per-layer formats, as conv_config's
+    static const unsigned in_width = EECC_DATA_WIDTH;
+    static const unsigned out_width = EECC_DATA_WIDTH;
+    static const int out_shift = 8;
+    static const int bias_shift = 8;
     typedef short weight_t;
     typedef short bias_t;
 };
@@ -41,7 +46,7 @@ void linear(hls::stream<word> in[CFG::coarse_in], hls::stream<word> out[CFG::coa
     const unsigned GI = CFG::in_features / CIN, GJ = CFG::out_features / COUT;
     static acc_t acc[GJ][CFG::coarse_out];
 #pragma HLS ARRAY_PARTITION variable=acc complete dim=2
-    const acc_t bias_scale = acc_t(1) << CFG::weight_frac;
+    const acc_t bias_scale = acc_t(1) << CFG::bias_shift;
     unsigned i = 0, j = 0;
     word w[CFG::coarse_in];
 EECC_LABEL(linear_loop)
@@ -55,10 +60,10 @@ EECC_LABEL(linear_loop)
             acc_t s = i == 0 ? acc_t(biases[j * COUT + u]) * bias_scale : acc[j][u];
             for (unsigned v = 0; v < CIN; v++) {
 #pragma HLS UNROLL
-                s += mul<CFG::weight_width>(w[v].data, weights[j * COUT + u][i * CIN + v]);
+                s += mul_at<CFG::in_width, CFG::weight_width>(w[v].data, weights[j * COUT + u][i * CIN + v]);
             }
             acc[j][u] = s;
-            if (i + 1 == GI) out[u].write(make_word(w[0].id, requantize<CFG::weight_frac>(s)));
+            if (i + 1 == GI) out[u].write(make_word(w[0].id, requantize_to<CFG::out_shift, CFG::out_width>(s)));
         }
         if (++j < GJ) continue;
         j = 0;

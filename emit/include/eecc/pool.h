@@ -53,7 +53,7 @@ EECC_LABEL(pool_reduce_loop)
         if (w[0].end) break;
         for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
-            data_t m = data_t(DATA_MIN);
+            data_t m = format_min<CFG::in_width>();
             acc_t s = 0;
             for (unsigned k = 0; k < K; k++) {
 #pragma HLS UNROLL
@@ -76,7 +76,7 @@ void pool(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coarse])
     EECC_LOCAL_STREAM(win, 2);
     EECC_DATAFLOW_BEGIN();
     EECC_SUBPROCESS("window", sliding_window<CFG, CFG::coarse>(
-                                  in, win, IS_MAX ? data_t(DATA_MIN) : data_t(0)));
+                                  in, win, IS_MAX ? format_min<CFG::in_width>() : data_t(0)));
     EECC_SUBPROCESS("reduce", (pool_reduce<CFG, IS_MAX>(win, out)));
     EECC_DATAFLOW_END();
 }

@@ -29,6 +29,7 @@ struct window_config {
     static const unsigned pad_left = 0;
     static const unsigned pad_bottom = 0;
     static const unsigned pad_right = 0;
+    static const unsigned in_width = EECC_DATA_WIDTH;  // the input format's W: buffer cells
 };
 
 // Derived sizes: padded input, output (floor((H + pt + pb - k) / s) + 1).
@@ -146,10 +147,11 @@ void sliding_window(hls::stream<word> in[N],
     typedef window_dims<CFG> D;
     const unsigned KH = CFG::kernel_h, KW = CFG::kernel_w, G = CFG::in_c / N;
     const unsigned LB = window_dims_v2<CFG>::lb_rows;
-    static data_t lb[LB][D::pad_w][G][N];
+    typedef ap_int<CFG::in_width> cell_t;  // the layer's input format: in_width-bit buffers
+    static cell_t lb[LB][D::pad_w][G][N];
 #pragma HLS ARRAY_PARTITION variable=lb complete dim=1
 #pragma HLS ARRAY_PARTITION variable=lb complete dim=4
-    static data_t win[CFG::kernel_h][CFG::kernel_w][G][N];
+    static cell_t win[CFG::kernel_h][CFG::kernel_w][G][N];
 #pragma HLS ARRAY_PARTITION variable=win complete dim=1
 #pragma HLS ARRAY_PARTITION variable=win complete dim=2
 #pragma HLS ARRAY_PARTITION variable=win complete dim=4

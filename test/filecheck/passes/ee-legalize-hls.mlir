@@ -8,13 +8,13 @@
 // the graph records the weight format. Running twice changes nothing.
 
 // CHECK-LABEL: ee.graph @chain(%{{.*}}: !ee.stream<1x4x4x!ee.fixed<16, 8>>) -> !ee.stream<3x!ee.fixed<16, 8>> attributes {weight_type = !ee.fixed<16, 8>} {
-// CHECK-NEXT:    %[[C:.*]] = ee.conv {{.*}}fold = #ee.fold<coarse_out = 4, fine = 9>} : !ee.stream<1x4x4x!ee.fixed<16, 8>> -> !ee.stream<4x4x4x!ee.fixed<16, 8>>
+// CHECK-NEXT:    %[[C:.*]] = ee.conv {{.*}}fold = #ee.fold<coarse_out = 4, fine = 9>, weight_type = !ee.fixed<16, 8>, bias_type = !ee.fixed<16, 8>} : !ee.stream<1x4x4x!ee.fixed<16, 8>> -> !ee.stream<4x4x4x!ee.fixed<16, 8>>
 // CHECK-NEXT:    %[[R1:.*]] = ee.repack %[[C]] lanes 4 to 2 {fifo_depths = array<i64: 16>} : !ee.stream<4x4x4x!ee.fixed<16, 8>>
 // CHECK-NEXT:    %[[R:.*]] = ee.relu %[[R1]] {fifo_depths = array<i64: 16>, fold = #ee.fold<coarse = 2>} : !ee.stream<4x4x4x!ee.fixed<16, 8>>
 // CHECK-NEXT:    %[[P:.*]] = ee.pool %[[R]] {{.*}}fold = #ee.fold<coarse = 2>}
 // CHECK-NEXT:    %[[F:.*]] = ee.flatten %[[P]] {fold = #ee.fold<>} : !ee.stream<4x2x2x!ee.fixed<16, 8>> -> !ee.stream<16x!ee.fixed<16, 8>>
 // CHECK-NEXT:    %[[R2:.*]] = ee.repack %[[F]] lanes 2 to 1 {fifo_depths = array<i64: 32>} : !ee.stream<16x!ee.fixed<16, 8>>
-// CHECK-NEXT:    %{{.*}} = ee.linear %[[R2]] weight @fc.w {fifo_depths = array<i64: 16>, fold = #ee.fold<>} : !ee.stream<16x!ee.fixed<16, 8>> -> !ee.stream<3x!ee.fixed<16, 8>>
+// CHECK-NEXT:    %{{.*}} = ee.linear %[[R2]] weight @fc.w {fifo_depths = array<i64: 16>, fold = #ee.fold<>, weight_type = !ee.fixed<16, 8>} : !ee.stream<16x!ee.fixed<16, 8>> -> !ee.stream<3x!ee.fixed<16, 8>>
 // CHECK-NOT:     ee.repack
 // CHECK:         ee.output
 

@@ -204,3 +204,62 @@ builtin.module {
   }
 }
 // CHECK: 'ee.softmax' input shape 2x8x8 must be N (rank 1)
+
+// -----
+
+// conv from float to fixed point: only fixed-point formats may differ (the output stage)
+builtin.module {
+  ee.weight @w = dense<1.000000e-01> : tensor<4x2x3x3xf32>
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.conv %x weight @w {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<2x8x8xf32> -> !ee.stream<4x8x8x!ee.fixed<16, 8>>
+    func.return
+  }
+}
+// CHECK: 'ee.conv' result element type !ee.fixed<16, 8> differs from input's f32 (only fixed-point formats may differ: the output stage converts)
+
+// -----
+
+// a bias with more fraction bits than the accumulator (input 4 + weight 4)
+builtin.module {
+  ee.weight @w = dense<5.000000e-01> : tensor<3x16xf32>
+  ee.weight @b = dense<0.000000e+00> : tensor<3xf32>
+  func.func @f(%x: !ee.stream<16x!ee.fixed<8, 4>>) {
+    %0 = ee.linear %x weight @w bias @b {weight_type = !ee.fixed<8, 4>, bias_type = !ee.fixed<16, 4>} : !ee.stream<16x!ee.fixed<8, 4>> -> !ee.stream<3x!ee.fixed<16, 8>>
+    func.return
+  }
+}
+// CHECK: 'ee.linear' bias_type !ee.fixed<16, 4> has 12 fraction bits, more than the accumulator's 8 (input 4 + weight 4); use at most 8
+
+// -----
+
+// a weight format on float streams
+builtin.module {
+  ee.weight @w = dense<5.000000e-01> : tensor<3x16xf32>
+  func.func @f(%x: !ee.stream<16xf32>) {
+    %0 = ee.linear %x weight @w {weight_type = !ee.fixed<8, 4>} : !ee.stream<16xf32> -> !ee.stream<3xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.linear' has a weight_type but its streams are f32, not fixed point
+
+// -----
+
+// a cast of a float stream
+builtin.module {
+  func.func @f(%x: !ee.stream<16xf32>) {
+    %0 = ee.cast %x : !ee.stream<16xf32> -> !ee.stream<16x!ee.fixed<8, 4>>
+    func.return
+  }
+}
+// CHECK: 'ee.cast' input element type f32 is not !ee.fixed<W, I>
+
+// -----
+
+// a cast that changes the shape
+builtin.module {
+  func.func @f(%x: !ee.stream<16x!ee.fixed<16, 8>>) {
+    %0 = ee.cast %x : !ee.stream<16x!ee.fixed<16, 8>> -> !ee.stream<8x!ee.fixed<8, 4>>
+    func.return
+  }
+}
+// CHECK: 'ee.cast' result shape 8 differs from input's 16

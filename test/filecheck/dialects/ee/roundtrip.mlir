@@ -58,3 +58,17 @@ builtin.module {
 // CHECK-NEXT:    %21 = ee.exit_merge %12, %20 : !ee.stream<3xf32>, !ee.stream<3xf32> -> !ee.stream<3xf32>
 // CHECK-NEXT:    ee.output %21 : !ee.stream<3xf32>
 // CHECK-NEXT:  }
+
+// A mixed-precision linear (its own weight and bias formats) and a cast.
+// CHECK-LABEL: func.func @mixed
+// CHECK-NEXT:    %0 = ee.linear %x weight @mw bias @mb {weight_type = !ee.fixed<10, 5>, bias_type = !ee.fixed<10, 5>} : !ee.stream<16x!ee.fixed<12, 6>> -> !ee.stream<3x!ee.fixed<10, 5>>
+// CHECK-NEXT:    %1 = ee.cast %0 {fold = #ee.fold<coarse = 3>} : !ee.stream<3x!ee.fixed<10, 5>> -> !ee.stream<3x!ee.fixed<16, 8>>
+builtin.module {
+  ee.weight @mw = dense<5.000000e-01> : tensor<3x16xf32>
+  ee.weight @mb = dense<0.000000e+00> : tensor<3xf32>
+  func.func @mixed(%x: !ee.stream<16x!ee.fixed<12, 6>>) {
+    %0 = ee.linear %x weight @mw bias @mb {weight_type = !ee.fixed<10, 5>, bias_type = !ee.fixed<10, 5>} : !ee.stream<16x!ee.fixed<12, 6>> -> !ee.stream<3x!ee.fixed<10, 5>>
+    %1 = ee.cast %0 {fold = #ee.fold<coarse = 3>} : !ee.stream<3x!ee.fixed<10, 5>> -> !ee.stream<3x!ee.fixed<16, 8>>
+    func.return
+  }
+}

@@ -2,7 +2,7 @@
 
 // Legalised IR that still holds an op the library cannot build: the emitter names it.
 
-// CHECK: -t hls: 'ee.softmax' at /out/Softmax is not supported by the HLS library (supported: ee.add, ee.condbuffer, ee.conv, ee.exit_decision, ee.exit_merge, ee.global_pool, ee.linear, ee.pool, ee.relu, ee.repack, ee.split)
+// CHECK: -t hls: 'ee.softmax' at /out/Softmax is not supported by the HLS library (supported: ee.add, ee.cast, ee.condbuffer, ee.conv, ee.exit_decision, ee.exit_merge, ee.global_pool, ee.linear, ee.pool, ee.relu, ee.repack, ee.split)
 
 builtin.module {
   ee.weight @w = dense<0.5> : tensor<3x4xf32>
