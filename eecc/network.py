@@ -13,7 +13,9 @@ the IR, so a fold search can call it many times:
 A stage's interval is its slowest op's latency, its depth the longest path of op depths
 inside it, its resources the sum of its ops'. Stages combine by their reach probabilities
 (`rate`, 1 when not annotated): `combine_infinite` gives the infinite-buffer bound and
-`combine_finite` the M/G/1/K estimate with the drop-on-exit condbuffers' depths as queues.
+`combine_finite` the finite-buffer estimate: each drop-on-exit condbuffer a queue of its
+depth, with the slack around it (`buffer_slack`) that the event model (eecc.cost.queue)
+counts from the IR at the design's folds.
 """
 
 from __future__ import annotations
@@ -36,7 +38,9 @@ from eecc.cost.throughput import (
 )
 from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp
 from eecc.dialects.ee.hardware import HardwareOp, hardware_ops, producers, total
+from eecc.dialects.ee.layers import WindowOp
 from eecc.dialects.ee.structure import GraphOp, StageOp
+from eecc.dialects.ee.types import StreamType
 from eecc.errors import EeccError
 
 
@@ -167,6 +171,7 @@ class NetworkEstimate:
     throughput_infinite: float  # infinite-buffer bound
     resources: Resources
     queue_depths: tuple[int, ...]
+    slacks: tuple[tuple[float, float], ...] = ()  # (up, down) maps around each queue
 
     def fits(self, budget: float = 1.0) -> bool:
         return self.resources.fits(self.platform, budget)
@@ -184,6 +189,7 @@ class NetworkModel:
         self.reach = [self.structure.stage_rate(i) for i in range(self.structure.num_stages)]
         self.queue_depths = tuple(b.buffer_depth() for b in self.structure.drop_buffers)
         self._preds = self._stage_edges()
+        self._chains = [_chains(self, b) for b in self.structure.drop_buffers]
         self._table: list[dict[Fold, tuple[float, int, Resources]]] = [{} for _ in self.ops]
 
     def _stage_edges(self) -> list[list[int]]:
@@ -242,12 +248,87 @@ class NetworkModel:
         rates = [s.throughput for s in stages]
         clock = self.platform.clock_mhz
         depths = self.queue_depths[: len(stages) - 1]
+        slacks = self.slacks([o.latency_cycles for o in ops])[: len(stages) - 1]
         return NetworkEstimate(
             self.platform, clock, self.batch, stages, ops,
-            combine_finite(rates, self.reach, clock, depths),
+            combine_finite(rates, self.reach, clock, depths, slacks),
             combine_infinite(rates, self.reach),
-            total(s.resources for s in stages), depths,
+            total(s.resources for s in stages), depths, slacks,
         )
+
+    def slacks(self, latencies: Sequence[float] | None = None) -> tuple[tuple[float, float], ...]:
+        """(up, down) maps of buffering around each drop-on-exit condbuffer's ring.
+
+        Up: between the producing stage's slowest op on the buffer's input path and the
+        ring, one row of each stream and (k - 1) rows of each window's padded input before
+        it; down: between the ring and the next stage's slowest op on the path out, the
+        buffer's output row, each stream's row before that op, and the rows its windows
+        (that op's too) hold. `latencies` per model op (default: the folds in the IR); a
+        tie goes to the op nearest the buffer. With `latencies=None` per path position
+        the least slack any bottleneck could give (`slack_floor`).
+        """
+        if latencies is None:
+            latencies = [self.op_cost(i, f)[0] for i, f in enumerate(self.current_folds())]
+        return tuple(self._slack(b, back, ahead, latencies) for b, back, ahead in self._chains)
+
+    def slack_floor(self) -> tuple[tuple[float, float], ...]:
+        """The slack with the op next to each buffer as both bottlenecks: the least any folds give."""
+        return tuple(self._slack(b, back, ahead, None) for b, back, ahead in self._chains)
+
+    def _slack(self, b: int, back: list[int], ahead: list[int],
+               latencies: Sequence[float] | None) -> tuple[float, float]:
+        ops = self.ops
+
+        def worst(path: list[int]) -> int:  # position of the slowest op, nearest the buffer
+            if latencies is None or not path:
+                return 0
+            return max(range(len(path)), key=lambda k: (latencies[path[k]], -k))
+
+        k = worst(back)
+        up = (sum(_row_share(ops[i]) for i in back[:k + 1])
+              + sum(_line_share(ops[i]) for i in back[:k]))
+        k = worst(ahead)
+        down = (_row_share(ops[b]) + sum(_row_share(ops[i]) for i in ahead[:k])
+                + sum(_line_share(ops[i]) for i in ahead[:k + 1]))
+        return up, down
+
+
+def _chains(model: NetworkModel, buffer: CondBufferOp) -> tuple[int, list[int], list[int]]:
+    """Model indices on the buffer's data path: back to its stage's input, and on to the end."""
+    index = {id(op): i for i, op in enumerate(model.ops)}
+    consumers: dict[int, list[int]] = {i: [] for i in range(len(model.ops))}
+    for i, op in enumerate(model.ops):
+        for p in producers(op):  # type: ignore[arg-type]
+            if id(p) in index:
+                consumers[index[id(p)]].append(i)
+    b = index[id(buffer)]
+    back: list[int] = []
+    found = [p for p in producers(buffer)[:1] if id(p) in index]  # type: ignore[arg-type]
+    while found and model.stages[index[id(found[0])]] == model.stages[b]:
+        back.append(index[id(found[0])])
+        found = [p for p in producers(found[0])[:1] if id(p) in index]  # type: ignore[arg-type]
+    ahead: list[int] = []
+    nxt = consumers[b][:1]
+    while nxt and model.stages[nxt[0]] == model.stages[b] + 1:
+        ahead.append(nxt[0])
+        nxt = consumers[nxt[0]][:1]
+    return b, back, ahead
+
+
+def _row_share(op: HardwareOp) -> float:
+    """A stream buffers one row of its map: 1 / H of a map (nothing for a vector)."""
+    t = op.results[0].type  # type: ignore[attr-defined]
+    shape: tuple[int, ...] = tuple(t.get_shape()) if isinstance(t, StreamType) else ()
+    return 1 / shape[1] if len(shape) == 3 else 0.0
+
+
+def _line_share(op: HardwareOp) -> float:
+    """A window op's line buffer holds (k - 1) rows of its padded input."""
+    if not isinstance(op, WindowOp):
+        return 0.0
+    _, h, _ = op.input.type.get_shape()
+    top, _, bottom, _ = op.pad_values
+    return (op.kernel_shape[0] - 1) / (h + top + bottom)
 
 
 def estimate_network(module_or_graph: ModuleOp | GraphOp, platform: Platform,

@@ -48,10 +48,13 @@ from eecc.dialects.ee.structure import GraphOp, StageOp
 from eecc.dse import ir
 from eecc.dse.robust import robust
 from eecc.dse.search import Unfittable, search
+from eecc.dse.tap import DEFAULT_CAP
 from eecc.errors import EeccError
 from eecc.network import NetworkEstimate, NetworkModel
+from eecc.passes.ee_size_buffers import EeSizeBuffersPass
 
 OBJECTIVES = ("throughput", "area")
+QUEUES = ("search", "fixed")
 RATE_NOTE = "no rates annotated: every stage folded for rate 1 (run --ee-annotate-rates first)"
 
 
@@ -67,12 +70,14 @@ class FoldPass(passes.ModulePass):
     target: float = 0.0
     batch: int = 1024
     robust: float = 0.0
+    queues: str = "search"
+    cap: int = DEFAULT_CAP
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         platform = self.check()
         for graph in [g for g in op.ops if isinstance(g, GraphOp)]:
             model = NetworkModel(graph, platform, self.batch)
-            mapping = ir.build(model, self.budget)
+            mapping = ir.build(model, self.budget, queues=self.queues == "search")
             if self.robust > 0:
                 mapping = replace(mapping, problem=robust(mapping.problem, self.robust))
             if not mapping.rates_given and len(mapping.problem.stages) > 1:
@@ -80,8 +85,9 @@ class FoldPass(passes.ModulePass):
                 print(f"fold: note: {RATE_NOTE}", file=sys.stderr)
             if not self.fold_graph(mapping):
                 graph.attributes["ee.exact"] = IntegerAttr.from_bool(False)
-                note = (f"@{graph.sym_name.data}: a stage curve hit the point cap, so the "
-                        "design is near-optimal, not proven optimal")
+                note = (f"@{graph.sym_name.data}: a stage curve or the stage combination hit "
+                        f"its point cap (cap={self.cap}), so the design is near-optimal, "
+                        "not proven optimal")
                 op.attributes["ee.note"] = StringAttr(note)
                 print(f"fold: note: {note}", file=sys.stderr)
 
@@ -100,6 +106,10 @@ class FoldPass(passes.ModulePass):
                             "the exit rate to fold for (e.g. 0.05)")
         if self.batch < 1:
             raise EeccError(f"'fold' batch={self.batch} must be at least 1")
+        if self.queues not in QUEUES:
+            raise EeccError(f"'fold' queues=\"{self.queues}\" is not one of {', '.join(QUEUES)}")
+        if self.cap < 1:
+            raise EeccError(f"'fold' cap={self.cap} must be at least 1 point per stage interval")
         try:
             return load_platform(self.platform)
         except PlatformError as err:
@@ -109,7 +119,7 @@ class FoldPass(passes.ModulePass):
         """Search, write the folds, confirm the estimate and mark the bottlenecks; whether
         the result is proven optimal (no stage curve lost points to the cap)."""
         try:
-            result = search(mapping.problem, self.objective, self.target)
+            result = search(mapping.problem, self.objective, self.target, cap=self.cap)
         except Unfittable as err:
             name = mapping.model.structure.graph.sym_name.data
             raise EeccError(f"'fold' @{name}: {err}") from None
@@ -117,11 +127,26 @@ class FoldPass(passes.ModulePass):
         if mapping.problem.scenarios:
             graph = mapping.model.structure.graph
             graph.attributes["ee.worst_throughput"] = FloatAttr(result.evaluation.throughput, 64)
-        estimate = mapping.model.evaluate()
+        graph = mapping.model.structure.graph
+        if any(s.queue_layer >= 0 for s in mapping.problem.stages):
+            self.check_floors(graph, mapping.model.platform)
+        estimate = NetworkModel(graph, mapping.model.platform, self.batch).evaluate()
         if not estimate.fits(self.budget):
-            raise EeccError(f"'fold' internal: the chosen design overflows budget {self.budget}")
-        mark_bottlenecks(mapping.model.structure.graph, estimate)
+            name = graph.sym_name.data
+            raise EeccError(f"'fold' @{name}: the design overflows budget {self.budget} once its "
+                            "condbuffers hold the maps that wait at the chosen folds; "
+                            "run --ee-size-buffers before --fold")
+        mark_bottlenecks(graph, estimate)
         return result.exact
+
+    def check_floors(self, graph: GraphOp, platform: Platform) -> None:
+        """The maps that wait for each decision at the chosen folds (`--ee-size-buffers`,
+        recomputed): each drop-on-exit buffer's `min_depth`, its depth never below it."""
+        model = NetworkModel(graph, platform, self.batch)
+        sizer = EeSizeBuffersPass(platform=self.platform)
+        for buffer in model.structure.drop_buffers:
+            floor = sizer.depth(model, buffer)
+            buffer.set_depth(max(buffer.buffer_depth(), floor), floor)
 
 
 def mark_bottlenecks(graph: GraphOp, estimate: NetworkEstimate) -> None:

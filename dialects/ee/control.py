@@ -131,13 +131,15 @@ class CondBufferOp(EEOp, CondBufferHardware):
     Per sample: consumes one map and one control token (matched by sample ID). Mode
     "pass-on-exit" forwards the map when the sample exits (an exit's logits) and drops it
     otherwise; "drop-on-exit" forwards it when the sample continues (the backbone) and drops
-    it when the sample exits. A dropped map leaves in one step. `depth` (feature maps, set by
-    `--ee-size-buffers`) is how many samples may wait for their decision.
-    Folds: `coarse` | C.
+    it when the sample exits. A dropped map leaves in one step. `depth` (feature maps) is how
+    many samples may wait for their decision: `--ee-size-buffers` sets the maps that wait at
+    the current folds, and `--fold` may deepen a drop-on-exit buffer (a queue in front of the
+    next stage, weighed against the BRAM it costs), recording the sized depth as `min_depth`
+    (depth >= min_depth). Folds: `coarse` | C.
 
     ```mlir
     %13 = ee.condbuffer %11, %12 {mode = "pass-on-exit"} : !ee.stream<10xf32>
-    %14 = ee.condbuffer %4, %12 {depth = 2 : i64, mode = "drop-on-exit"} : !ee.stream<5x16x16xf32>
+    %14 = ee.condbuffer %4, %12 {depth = 32 : i64, min_depth = 2 : i64, mode = "drop-on-exit"} : !ee.stream<5x16x16xf32>
     ```
     """
 
@@ -149,8 +151,15 @@ class CondBufferOp(EEOp, CondBufferHardware):
     output = result_def(T)
     mode = prop_def(StringAttr)
     depth = opt_prop_def(IntegerAttr[I64])
+    min_depth = opt_prop_def(IntegerAttr[I64])
 
     assembly_format = "$input `,` $control attr-dict `:` type($input)"
+
+    def set_depth(self, depth: int, floor: int | None = None) -> None:
+        """Set `depth` (maps) and, if given, the `min_depth` it may not go below."""
+        self.properties["depth"] = IntegerAttr(depth, 64)
+        if floor is not None:
+            self.properties["min_depth"] = IntegerAttr(floor, 64)
 
     def fold_rules(self) -> tuple[FoldRule, ...]:
         return _coarse(self, self.input.type)
@@ -173,6 +182,11 @@ class CondBufferOp(EEOp, CondBufferHardware):
                 f"'ee.condbuffer' depth {self.depth.value.data} is above {MAX_BUFFER_DEPTH} "
                 "feature maps (a batch has at most 65535 samples)"
             )
+        floor = self.min_depth
+        if floor is not None and (self.depth is None or self.depth.value.data < floor.value.data):
+            raise VerifyException(
+                f"'ee.condbuffer' depth {self.depth.value.data if self.depth else 'unset'} is "
+                f"below its min_depth {floor.value.data} (the maps that wait for the decision)")
         control = self.control
         if not (isinstance(control, OpResult) and isinstance(control.op, ExitDecisionOp)):
             raise VerifyException(

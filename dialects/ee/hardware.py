@@ -340,7 +340,12 @@ class CondBufferHardware(HardwareOp):
             attr = self.attributes.get("carry_depths")
             words, tokens = attr.get_values() if attr is not None else (None, None)  # type: ignore[attr-defined]
             return cost.carry_resources(c * h * w, fold.coarse, words, tokens)
-        return cost.condbuffer_resources(h, w, c, self.buffer_depth(), fold, _in_width(self))
+        return self.resources_at_depth(fold, self.buffer_depth())
+
+    def resources_at_depth(self, fold: Fold, depth: int) -> Resources:
+        """The drop- or pass-on-exit buffer's resources with `depth` maps (what `--fold` weighs)."""
+        c, h, w = _in(self)
+        return cost.condbuffer_resources(h, w, c, depth, fold, _in_width(self))
 
 
 class ExitMergeHardware(HardwareOp):

@@ -2,15 +2,19 @@
 
 A stage processes a batch of B samples; its interval is its slowest layer's latency.
 Stages are combined by the share of samples that reach them: with infinite buffers the
-slowest rate-scaled stage wins; with finite condbuffers the blocking probability of an
-M/G/1/K queue (Smith's approximation) throttles the stage before. Times are in seconds,
-throughputs in samples per second, clocks in MHz.
+slowest rate-scaled stage wins; with finite condbuffers the event model of the emitted
+condbuffer (`eecc.cost.queue`: its ring of K maps and the slack around it) throttles the
+stage before. Smith's M/G/1/K approximation (`blocking_probability`), which the model
+used before and which does not hold within 5 % at small depths (docs/fold.md), is kept
+for comparison. Times are in seconds, throughputs in samples per second, clocks in MHz.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+
+from eecc.cost import queue
 
 DEFAULT_BATCH = 1024
 DEFAULT_QUEUE_DEPTH = 16  # feature maps
@@ -71,36 +75,53 @@ def blocking_probability(arrival: float, t_next: float, p_next: float, clock_mhz
     return rho ** ((c + 2 * k) / c) * (1 - rho) / (1 - rho**b)
 
 
+Slack = tuple[float, float]  # (up, down) maps of buffering around a condbuffer's ring
+
+
 def combine_finite(throughputs: Sequence[float], reach: Sequence[float], clock_mhz: float,
-                   queue_depths: Sequence[int] | None = None) -> float:
+                   queue_depths: Sequence[int] | None = None,
+                   slacks: Sequence[Slack] | None = None) -> float:
     """Network samples per second with finite condbuffers between consecutive stages.
 
-    Stage i+1 is served with the conditional reach r = p_{i+1} / p_i; the buffer in
-    front of it sees the samples that reached stage i, X_i * p_i per second, and the
-    blocking it causes throttles the network: X_{i+1} = X_i * (1 - P_K). X_1 = T_1.
-    Two stages give exactly T = T1 * (1 - P_K).
+    The buffer in front of stage i+1 sees the samples that reached stage i, X_i * p_i per
+    second, keeps the share r = p_{i+1} / p_i, and admits X_{i+1} = X_i * g, g from the
+    event model of a ring of `queue_depths[i]` maps with `slacks[i]` (up, down) maps of
+    buffering around it (`eecc.cost.queue`). X_1 = T_1. ``clock_mhz`` is not needed by
+    the event model (it works in ratios) and is kept for the callers' symmetry.
     """
     _check_reach(throughputs, reach)
-    depths = list(queue_depths) if queue_depths is not None else [DEFAULT_QUEUE_DEPTH] * (len(throughputs) - 1)
-    if len(depths) != len(throughputs) - 1:
-        raise ValueError(f"need {len(throughputs) - 1} queue depths, got {len(depths)}")
+    n = len(throughputs) - 1
+    depths = list(queue_depths) if queue_depths is not None else [DEFAULT_QUEUE_DEPTH] * n
+    if len(depths) != n:
+        raise ValueError(f"need {n} queue depths, got {len(depths)}")
+    around = list(slacks) if slacks is not None else [(0.0, 0.0)] * n
+    if len(around) != n:
+        raise ValueError(f"need {n} buffer slacks, got {len(around)}")
     rate = throughputs[0]
     for i, depth in enumerate(depths):
         if reach[i] == 0:
             break
-        rate = finite_step(rate, reach[i], reach[i + 1], throughputs[i + 1], clock_mhz, depth)
+        rate = finite_step(rate, reach[i], reach[i + 1], throughputs[i + 1], clock_mhz, depth,
+                           around[i])
     return rate
 
 
 def finite_step(rate: float, reach: float, reach_next: float, t_next: float, clock_mhz: float,
-                depth: int) -> float:
+                depth: int, slack: Slack = (0.0, 0.0)) -> float:
     """Network samples per second after the condbuffer in front of the next stage.
 
     ``rate`` is the network's samples per second admitted so far, ``reach`` the share of
     them that arrive at the buffer, ``reach_next`` the share the next stage keeps,
-    ``t_next`` its throughput (samples/s) and ``depth`` the buffer's depth in maps.
-    Non-decreasing in ``rate``, ``t_next`` and ``depth``; never above ``rate`` nor
-    ``t_next / reach_next``. `combine_finite` is this step applied along the chain.
+    ``t_next`` its throughput (samples/s), ``depth`` the buffer's depth in maps and
+    ``slack`` the (up, down) maps buffered around it. Non-decreasing in ``rate``,
+    ``t_next``, ``depth`` and the slacks; never above ``rate`` nor ``t_next / reach_next``.
+    `combine_finite` is this step applied along the chain.
     """
+    return queue.step(rate, reach, reach_next, t_next, depth, *slack)
+
+
+def smith_step(rate: float, reach: float, reach_next: float, t_next: float, clock_mhz: float,
+               depth: int) -> float:
+    """The same step with Smith's M/G/1/K blocking (for comparison; not the cost model)."""
     cond = reach_next / reach
     return rate * (1 - blocking_probability(rate * reach, t_next, cond, clock_mhz, depth))

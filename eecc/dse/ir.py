@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from eecc.cost.platform import Platform
+from eecc.cost.queue import UNBOUNDED
 from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp, SplitOp
 from eecc.dialects.ee.hardware import HardwareOp, producers, source_op
 from eecc.dse.problem import Design, Layer, Option, Problem, Stage
@@ -28,9 +29,23 @@ class Mapping:
     rates_given: bool  # some stage or op carries a `rate`
 
 
+def depth_grid(floor: int) -> tuple[int, ...]:
+    """Queue depths `--fold` weighs: the floor, then doubling, up to `UNBOUNDED` maps."""
+    out, d = [floor], max(1, floor)
+    while d * 2 <= UNBOUNDED:
+        d *= 2
+        out.append(d)
+    return tuple(out)
+
+
 def build(model: NetworkModel, budget: float = 1.0,
-          keep: Sequence[int] | None = None) -> Mapping:
-    """The problem of `model`'s network (or of the ops `keep`, as one stage at rate 1)."""
+          keep: Sequence[int] | None = None, queues: bool = True) -> Mapping:
+    """The problem of `model`'s network (or of the ops `keep`, as one stage at rate 1).
+
+    With `queues`, each drop-on-exit condbuffer's depth is part of the search: its options
+    are its folds x `depth_grid(depth written in the IR)`, so the written depth (from
+    `--ee-size-buffers`) is the floor; without, the written depths are kept.
+    """
     if keep is not None:
         slots: tuple[tuple[int, ...], ...] = (tuple(keep),)
         rates: tuple[float, ...] = (1.0,)
@@ -38,12 +53,15 @@ def build(model: NetworkModel, budget: float = 1.0,
         n = len(model.reach)
         slots = tuple(tuple(i for i, s in enumerate(model.stages) if s == k) for k in range(n))
         rates = tuple(model.reach)
-    stages = tuple(_stage(model, members, rate) for members, rate in zip(slots, rates, strict=True))
+    searched = queues and keep is None
+    stages = tuple(_stage(model, members, rate, searched)
+                   for members, rate in zip(slots, rates, strict=True))
     cap = model.platform.capacity()
     problem = Problem(
         stages=stages, capacity=(cap.lut, cap.ff, cap.dsp, cap.bram), budget=budget,
         clock_mhz=model.platform.clock_mhz, batch=model.batch,
         queue_depths=tuple(model.queue_depths[: len(stages) - 1]),
+        slacks=tuple(model.slack_floor()[: len(stages) - 1]),
     )
     given = any(op_rate(op) is not None for op in model.ops)  # type: ignore[arg-type]
     given = given or any(op_rate(s) is not None for s in model.structure.graph.ops()
@@ -51,23 +69,32 @@ def build(model: NetworkModel, budget: float = 1.0,
     return Mapping(model, problem, slots, given)
 
 
-def _stage(model: NetworkModel, members: Sequence[int], rate: float) -> Stage:
+def _stage(model: NetworkModel, members: Sequence[int], rate: float, queues: bool) -> Stage:
     local = {m: k for k, m in enumerate(members)}
-    layers = tuple(_layer(model, i) for i in members)
+    drop = {id(b) for b in model.structure.drop_buffers}
+    queued = [k for k, i in enumerate(members) if queues and id(model.ops[i]) in drop]
+    layers = tuple(_layer(model, i, k in queued) for k, i in enumerate(members))
     preds = tuple(tuple(sorted({local[p] for p in _feeders(model, i, set(members))}))
                   for i in members)
-    return Stage(layers, rate, preds)
+    return Stage(layers, rate, preds, queued[0] if queued else -1)
 
 
-def _layer(model: NetworkModel, i: int) -> Layer:
+def _layer(model: NetworkModel, i: int, queued: bool = False) -> Layer:
     op = model.ops[i]
     folds = op.fold_space() or [op.current_fold_value()]
-    options = []
+    options: list[Option] = []
+    current, start = op.current_fold_value(), 0
     for fold in folds:
         latency, depth, res = model.op_cost(i, fold)
-        options.append(Option(fold, latency, depth, (res.lut, res.ff, res.dsp, res.bram)))
-    current = op.current_fold_value()
-    start = next((k for k, f in enumerate(folds) if f == current), 0)
+        if fold == current:
+            start = len(options)
+        if not queued:
+            options.append(Option(fold, latency, depth, (res.lut, res.ff, res.dsp, res.bram)))
+            continue
+        assert isinstance(op, CondBufferOp)
+        for q in depth_grid(op.buffer_depth()):
+            r = op.resources_at_depth(fold, q)
+            options.append(Option(fold, latency, depth, (r.lut, r.ff, r.dsp, r.bram), q))
     return Layer(model.structure.names[i], tuple(options), start)
 
 
@@ -98,9 +125,17 @@ def folds_of(mapping: Mapping, design: Design) -> list:
 
 
 def write(mapping: Mapping, design: Design) -> None:
-    """Write the design's folds onto the ops."""
+    """Write the design's folds onto the ops, and its queue depths onto the condbuffers
+    whose depth it chose (the depth they had becomes their `min_depth`)."""
     for op, fold in zip(mapping.model.ops, folds_of(mapping, design), strict=True):
         op.set_fold(fold)
+    for members, stage, choice in zip(mapping.slots, mapping.problem.stages, design, strict=True):
+        if stage.queue_layer < 0:
+            continue
+        buffer = mapping.model.ops[members[stage.queue_layer]]
+        assert isinstance(buffer, CondBufferOp)
+        q = stage.layers[stage.queue_layer].options[choice[stage.queue_layer]].queue
+        buffer.set_depth(q, floor=buffer.buffer_depth())
 
 
 def backbone(model: NetworkModel) -> list[int]:

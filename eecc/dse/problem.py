@@ -3,7 +3,9 @@
 A `Problem` is a chain of stages; a stage is a list of layers plus the edges between
 them (for its pipeline depth); a layer is the list of its legal folds (`Option`s), each
 with latency (cycles per sample), pipeline depth (cycles) and resources (LUT, FF, DSP,
-BRAM18K). A `Design` picks one option index per layer of every stage.
+BRAM18K). A `Design` picks one option index per layer of every stage. A drop-on-exit
+condbuffer's options may also set its depth (`Option.queue`, in maps): the stage's
+`queue_layer` then decides the queue in front of the next stage, jointly with the folds.
 """
 
 from __future__ import annotations
@@ -13,7 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from eecc.cost.fold import Fold
-from eecc.cost.throughput import combine_finite, combine_infinite, stage_throughput
+from eecc.cost.throughput import (
+    DEFAULT_QUEUE_DEPTH,
+    Slack,
+    combine_finite,
+    combine_infinite,
+    stage_throughput,
+)
 
 Vec = tuple[float, float, float, float]  # lut, ff, dsp, bram
 ZERO: Vec = (0.0, 0.0, 0.0, 0.0)
@@ -38,6 +46,7 @@ class Option:
     latency: float
     depth: float
     res: Vec
+    queue: int = 0  # the condbuffer depth (maps) this option builds; 0: not a queue choice
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,7 @@ class Stage:
     layers: tuple[Layer, ...]
     rate: float = 1.0
     preds: tuple[tuple[int, ...], ...] | None = None
+    queue_layer: int = -1  # the layer whose option sets the depth of the queue to the next stage
 
     def depth(self, choice: Sequence[int]) -> float:
         """Pipeline depth: the longest path of layer depths from the stage's input."""
@@ -79,7 +89,10 @@ class Problem:
     budget: float = 1.0
     clock_mhz: float = 125.0
     batch: int = 1024
-    queue_depths: tuple[int, ...] = ()
+    queue_depths: tuple[int, ...] = ()  # fixed depths, where no `queue_layer` decides them
+    # (up, down) maps buffered around each queue (eecc.cost.queue); the search takes the
+    # least any folds give (`NetworkModel.slack_floor`), so its throughput is a lower bound
+    slacks: tuple[Slack, ...] = ()
     fixed: Vec = ZERO  # resources of hardware outside the search (not folded)
     fill: bool = True  # count the pipeline fill (depth) in stage throughput
     names: tuple[str, ...] = field(default=(), compare=False)
@@ -100,16 +113,34 @@ class Problem:
     def stage_throughput(self, interval: float, depth: float) -> float:
         return stage_throughput(interval, depth if self.fill else 0.0, self.clock_mhz, self.batch)
 
-    def network_throughput(self, throughputs: Sequence[float]) -> float:
-        """Finite-buffer (M/G/1/K) network throughput of the stages' throughputs; with
-        `scenarios`, the smallest over them (non-decreasing in every stage throughput too)."""
+    def network_throughput(self, throughputs: Sequence[float],
+                           depths: Sequence[int] | None = None) -> float:
+        """Finite-buffer network throughput of the stages' throughputs with queues of
+        `depths` maps (default: `queue_depths`); with `scenarios`, the smallest over them.
+        Non-decreasing in every stage throughput and depth."""
         if len(throughputs) == 1:
             return throughputs[0]
-        depths = self.queue_depths or None
-        if self.scenarios:
-            return min(combine_finite(list(throughputs), list(reach), self.clock_mhz, depths)
-                       for reach in self.scenarios)
-        return combine_finite(list(throughputs), _reach(self.rates), self.clock_mhz, depths)
+        qs = list(depths) if depths is not None else (list(self.queue_depths) or None)
+        slacks = list(self.slacks) if self.slacks else None
+        return min(combine_finite(list(throughputs), list(reach), self.clock_mhz, qs, slacks)
+                   for reach in self.reaches)
+
+    @property
+    def reaches(self) -> tuple[tuple[float, ...], ...]:
+        """The reach vectors the throughput is the worst case over: `scenarios`, or the rates'."""
+        return self.scenarios or (tuple(_reach(self.rates)),)
+
+    def queue_of(self, stage: int, choice: Sequence[int]) -> int:
+        """Depth of the queue after `stage` in a design: its queue layer's, else the fixed one."""
+        s = self.stages[stage]
+        if s.queue_layer >= 0:
+            q = s.layers[s.queue_layer].options[choice[s.queue_layer]].queue
+            if q > 0:
+                return q
+        return self.queue_depths[stage] if stage < len(self.queue_depths) else DEFAULT_QUEUE_DEPTH
+
+    def design_queues(self, design: Design) -> tuple[int, ...]:
+        return tuple(self.queue_of(i, design[i]) for i in range(len(self.stages) - 1))
 
     def bound(self, throughputs: Sequence[float]) -> float:
         """Infinite-buffer throughput min_i T_i / p_i: an upper bound of the finite one."""
@@ -136,6 +167,7 @@ class Evaluation:
     resources: Vec
     fits: bool
     bottlenecks: tuple[str, ...]  # slowest layer of each stage
+    queue_depths: tuple[int, ...] = ()  # maps in each queue between stages
 
 
 def evaluate(problem: Problem, design: Design) -> Evaluation:
@@ -150,10 +182,12 @@ def evaluate(problem: Problem, design: Design) -> Evaluation:
                          if o.latency == interval))
         for o in opts:
             res = vadd(res, o.res)
+    queues = problem.design_queues(design)
     return Evaluation(
-        throughput=problem.network_throughput(throughputs), bound=problem.bound(throughputs),
-        stage_throughputs=tuple(throughputs), intervals=tuple(intervals), resources=res,
-        fits=fits(res, problem.limit), bottlenecks=tuple(slow),
+        throughput=problem.network_throughput(throughputs, queues),
+        bound=problem.bound(throughputs), stage_throughputs=tuple(throughputs),
+        intervals=tuple(intervals), resources=res, fits=fits(res, problem.limit),
+        bottlenecks=tuple(slow), queue_depths=queues,
     )
 
 

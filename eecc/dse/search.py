@@ -1,12 +1,18 @@
 """Combining stage TAP curves by their rates: the network-level search.
 
-Network throughput is monotone in every stage's throughput and bounded by
-min_i T_i / p_i (ATHEENA's rule for N stages), so a branch and bound over the stages' TAP
-points, fastest first, finds the best combination within the budget: the last stage
-simply takes its fastest point that still fits, and a branch stops as soon as its bound
-falls below the best design found. `area` mode minimises the largest platform share
-among designs that reach a target. Leftover resources then buy pipeline depth
-(`polish`). See docs/fold.md for the argument.
+The network throughput is built stage by stage: X_1 = T_1, and the queue in front of stage
+i+1 admits X_{i+1} = step(X_i, T_{i+1}, depth_i) (eecc.cost.throughput), which never
+exceeds X_i and grows with X_i, T_{i+1} and the depth. So a dynamic programme over the
+stages is exact: after stage i a partial design is a state (X_i for every reach scenario,
+its resources, the depth of the queue it ends with), and a state that another beats in
+every one of those (more throughput, no more of any resource, no shallower queue) can
+never finish better, so only the Pareto front of states goes on. Each state is extended
+by every point of the next stage's TAP curve that still fits, the states' fronts merged
+and pruned, and the best final state read off: the fastest (then the cheapest), or with
+`objective="area"` the cheapest that reaches `target`. Its cost grows with the fronts'
+sizes, not exponentially with the number of stages. Past `state_cap` states a front keeps
+the cheapest half and the fastest half, and the result says it is no longer exact.
+Leftover resources then buy pipeline depth (`polish`). See docs/fold.md.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from eecc.cost.queue import step_array as queue_step
 from eecc.dse.problem import Design, Evaluation, Problem, evaluate, fits, unfolded, vadd
-from eecc.dse.tap import DEFAULT_CAP, Tap, stage_tap
+from eecc.dse.tap import DEFAULT_CAP, Tap, pareto_mask, stage_tap
 from eecc.errors import EeccError
 
 KINDS = ("LUT", "FF", "DSP", "BRAM")
@@ -37,125 +44,135 @@ class SearchResult:
     picks: tuple[int, ...] = ()  # the TAP point of each stage, before `polish`
 
 
+DEFAULT_STATE_CAP = 20000
+
+
 def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
            cap: int = DEFAULT_CAP, taps: tuple[Tap, ...] | None = None,
-           lower: float = 0.0) -> SearchResult:
+           lower: float = 0.0, state_cap: int = DEFAULT_STATE_CAP) -> SearchResult:
     """The best design of `problem`: fastest within the budget, or least area reaching `target`.
 
     `taps` are the stages' TAP curves if already known (they depend on the stages' layers
     and the limit, not on the rates), e.g. memoised across designs that share stages.
-    `lower` is a throughput some combination of TAP points is known to reach (e.g. the
-    previous design's points under these rates): branches below it are cut at once, and
-    the result is the same as without it.
+    `lower` is a throughput some design is known to reach (e.g. the previous design's
+    points under these rates): states below it are dropped at once, and the result is the
+    same as without it (if it is reachable).
     """
     start = time.perf_counter()
     if taps is None:
         taps = tuple(stage_tap(problem, i, cap) for i in range(len(problem.stages)))
     if any(len(t) == 0 for t in taps):
         raise Unfittable(_overflow_message(problem))
-    picks = (_least_area(problem, taps, target) if objective == "area"
-             else _fastest(problem, taps, lower))
+    floor = target if objective == "area" else lower
+    picks, states_exact = _chain(problem, taps, objective, floor, state_cap)
+    if picks is None and objective != "area" and lower > 0:
+        picks, states_exact = _chain(problem, taps, objective, 0.0, state_cap)
     if picks is None:
+        if objective == "area":
+            fastest = search(problem, cap=cap, taps=taps).evaluation.throughput
+            raise Unfittable(f"target {target:.6g} samples/s is out of reach within budget "
+                             f"{problem.budget:g}; the fastest design reaches {fastest:.6g} samples/s")
         raise Unfittable(_overflow_message(problem))
     design = tuple(tuple(int(c) for c in tap.choices[j]) for tap, j in zip(taps, picks, strict=True))
     if objective != "area":
         design = polish(problem, design)
-    return SearchResult(design, evaluate(problem, design), all(t.exact for t in taps),
+    return SearchResult(design, evaluate(problem, design),
+                        all(t.exact for t in taps) and states_exact,
                         time.perf_counter() - start, taps, tuple(int(p) for p in picks))
 
 
-def _fastest(problem: Problem, taps: tuple[Tap, ...], lower: float = 0.0) -> list[int] | None:
-    limit, rates = np.array(problem.limit), _reach(problem)
-    orders = [np.argsort(-t.throughputs, kind="stable") for t in taps]
-    best: dict = {"f": lower if lower > 0 else -1.0, "cost": np.inf, "picks": None}
-
-    def last(used: np.ndarray, picks: list[int], tputs: list[float]) -> None:
-        tap = taps[-1]
-        ok = (used + tap.res <= limit * (1 + 1e-12)).all(1)
-        if not ok.any():
-            return
-        top = tap.throughputs[ok].max()
-        cands = np.flatnonzero(ok & (tap.throughputs == top))
-        costs = ((used + tap.res[cands]) / np.array(problem.capacity)).max(1)
-        j = int(cands[np.argmin(costs)])
-        f = problem.network_throughput(tputs + [float(top)])
-        cost = float(costs.min())
-        if f > best["f"] * (1 + 1e-12) or (f >= best["f"] * (1 - 1e-12) and cost < best["cost"]):
-            best.update(f=f, cost=cost, picks=picks + [j])
-
-    sorted_res = [t.res[o] for t, o in zip(taps, orders, strict=True)]
-    fastest = [float(t.throughputs.max()) for t in taps]
-
-    def visit(i: int, used: np.ndarray, picks: list[int], tputs: list[float], bound: float) -> None:
-        if i == len(taps) - 1:
-            return last(used, picks, tputs)
-        # points that fit, fastest first (a point that does not fit is skipped either way,
-        # and the bound only falls along the order)
-        fitting = np.flatnonzero((used + sorted_res[i] <= limit * (1 + 1e-12)).all(1))
-        for k in fitting:
-            j = orders[i][k]
-            t = float(taps[i].throughputs[j])
-            b = min(bound, t / rates[i] if rates[i] > 0 else np.inf)
-            if b < best["f"] * (1 - 1e-12):
-                break
-            # tighter: the network with every later stage at its fastest point (monotone)
-            if (best["f"] > 0 and problem.network_throughput(tputs + [t] + fastest[i + 1:])
-                    < best["f"] * (1 - 1e-12)):
-                break
-            visit(i + 1, used + taps[i].res[j], picks + [int(j)], tputs + [t], b)
-
-    visit(0, np.array(problem.fixed, dtype=float), [], [], np.inf)
-    return best["picks"]
+def _front2(rate: np.ndarray, cost: np.ndarray) -> np.ndarray:
+    """Indices of the (more rate, less cost) Pareto front, fastest first, first of equals."""
+    order = np.lexsort((np.arange(len(rate)), cost, -rate))
+    best = np.minimum.accumulate(cost[order])
+    prev = np.concatenate([[np.inf], best[:-1]])
+    return order[cost[order] < prev]
 
 
-def _least_area(problem: Problem, taps: tuple[Tap, ...], target: float) -> list[int] | None:
-    limit, rates, capacity = np.array(problem.limit), _reach(problem), np.array(problem.capacity)
-    best: dict = {"cost": np.inf, "picks": None}
+def _queues(problem: Problem, i: int, tap: Tap) -> np.ndarray:
+    """Depth of the queue after stage i at each TAP point (fixed or the point's own)."""
+    if i >= len(problem.stages) - 1:
+        return np.zeros(len(tap), dtype=np.int64)
+    fixed = problem.queue_of(i, tuple(int(c) for c in tap.choices[0])) if len(tap) else 0
+    if problem.stages[i].queue_layer >= 0:
+        return np.where(tap.queues > 0, tap.queues, fixed).astype(np.int64)
+    return np.full(len(tap), fixed, dtype=np.int64)
 
-    tap = taps[-1]
-    ascending = np.argsort(tap.throughputs, kind="stable")
 
-    def slowest_enough(tputs: list[float]) -> int:
-        """Position in `ascending` of the slowest last-stage point reaching the target."""
-        lo, hi = 0, len(ascending)
-        while lo < hi:  # the network throughput grows with the last stage's
-            mid = (lo + hi) // 2
-            t = float(tap.throughputs[ascending[mid]])
-            if problem.network_throughput(tputs + [t]) >= target * (1 - 1e-12):
-                hi = mid
-            else:
-                lo = mid + 1
-        return lo
-
-    def last(used: np.ndarray, picks: list[int], tputs: list[float]) -> None:
-        cands = ascending[slowest_enough(tputs):]
-        cands = cands[(used + tap.res[cands] <= limit * (1 + 1e-12)).all(1)]
-        if not len(cands):
-            return
-        costs = ((used + tap.res[cands]) / capacity).max(1)
-        k = int(np.argmin(costs))
-        if costs[k] < best["cost"]:
-            best.update(cost=float(costs[k]), picks=picks + [int(cands[k])])
-
-    def visit(i: int, used: np.ndarray, picks: list[int], tputs: list[float]) -> None:
-        if float((used / capacity).max()) >= best["cost"]:
-            return
-        if i == len(taps) - 1:
-            return last(used, picks, tputs)
-        for j in np.argsort(-taps[i].throughputs, kind="stable"):
-            t = float(taps[i].throughputs[j])
-            if rates[i] > 0 and t / rates[i] < target * (1 - 1e-12):
-                break
-            nxt = used + taps[i].res[j]
-            if (nxt <= limit * (1 + 1e-12)).all():
-                visit(i + 1, nxt, picks + [int(j)], tputs + [t])
-
-    visit(0, np.array(problem.fixed, dtype=float), [], [])
-    if best["picks"] is None:
-        fastest = search(problem).evaluation.throughput
-        raise Unfittable(f"target {target:.6g} samples/s is out of reach within budget "
-                         f"{problem.budget:g}; the fastest design reaches {fastest:.6g} samples/s")
-    return best["picks"]
+def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float,
+           state_cap: int) -> tuple[list[int] | None, bool]:
+    """The DP over stages; `floor`: states whose throughput falls below it are dropped."""
+    limit, capacity = np.array(problem.limit), np.array(problem.capacity)
+    reaches = problem.reaches
+    slacks = problem.slacks or ((0.0, 0.0),) * (len(taps) - 1)
+    tol = 1 - 1e-12
+    tap = taps[0]
+    rate = np.repeat(tap.throughputs[:, None], len(reaches), 1)
+    res = np.array(problem.fixed, dtype=float) + tap.res
+    queue = _queues(problem, 0, tap)
+    keep = (res <= limit * (1 + 1e-12)).all(1) & (rate.min(1) >= floor * tol)
+    rate, res, queue = rate[keep], res[keep], queue[keep]
+    trail = [(np.full(len(rate), -1), np.flatnonzero(keep))]  # (parent state, TAP point)
+    exact = True
+    for i in range(1, len(taps)):
+        tap = taps[i]
+        nxt_queue = _queues(problem, i, tap)
+        parts, parent_s, point_s = [], [], []
+        for lo in range(0, len(rate), max(1, 2_000_000 // max(1, len(tap)))):
+            hi = min(len(rate), lo + max(1, 2_000_000 // max(1, len(tap))))
+            r_res = res[lo:hi, None, :] + tap.res[None, :, :]
+            ok = (r_res <= limit * (1 + 1e-12)).all(-1)
+            si, pj = np.nonzero(ok)
+            si = si + lo
+            new = np.empty((len(si), len(reaches)))
+            for k, reach in enumerate(reaches):
+                new[:, k] = queue_step(rate[si, k], reach[i - 1], reach[i],
+                                       tap.throughputs[pj], queue[si], *slacks[i - 1])
+            alive = new.min(1) >= floor * tol
+            if i == len(taps) - 1:  # the last stage: only (throughput, cost) matters now
+                cand = np.flatnonzero(alive)
+                sub = _front2(new[cand].min(1), (r_res[si[cand] - lo, pj[cand]] / capacity).max(1))
+                alive = np.zeros(len(si), dtype=bool)
+                alive[cand[sub]] = True
+            parts.append((new[alive], r_res[si[alive] - lo, pj[alive]]))
+            parent_s.append(si[alive])
+            point_s.append(pj[alive])
+        rate = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, len(reaches)))
+        res = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, 4))
+        par, pts = np.concatenate(parent_s), np.concatenate(point_s)
+        queue = nxt_queue[pts]
+        if not len(rate):
+            return None, exact
+        last = i == len(taps) - 1
+        if last:
+            mask = np.ones(len(rate), dtype=bool)
+        else:
+            mask = pareto_mask(np.concatenate([-rate, res, -queue[:, None].astype(float)], 1))
+        rate, res, queue, par, pts = rate[mask], res[mask], queue[mask], par[mask], pts[mask]
+        if not last and len(rate) > state_cap:
+            exact = False
+            cheap = np.lexsort((-rate.min(1), (res / capacity).max(1)))[: state_cap // 2]
+            fast = np.lexsort(((res / capacity).max(1), -rate.min(1)))[: state_cap - state_cap // 2]
+            sel = np.unique(np.concatenate([cheap, fast]))
+            rate, res, queue, par, pts = rate[sel], res[sel], queue[sel], par[sel], pts[sel]
+        trail.append((par, pts))
+    worst = rate.min(1)
+    cost = (res / capacity).max(1)
+    if objective == "area":
+        ok = np.flatnonzero(worst >= floor * tol)
+        if not len(ok):
+            return None, exact
+        best = ok[np.lexsort((np.arange(len(ok)), -worst[ok], cost[ok]))[0]]
+    else:
+        top = worst.max()
+        ok = np.flatnonzero(worst >= top * tol)
+        best = ok[np.lexsort((np.arange(len(ok)), cost[ok]))[0]]
+    picks = []
+    state = int(best)
+    for par, pts in reversed(trail):
+        picks.append(int(pts[state]))
+        state = int(par[state])
+    return picks[::-1], exact
 
 
 def polish(problem: Problem, design: Design) -> Design:
@@ -180,17 +197,13 @@ def polish(problem: Problem, design: Design) -> Design:
                     continue
                 rows[s][k] = i
                 t = problem.stage_throughput(interval, stage.depth(rows[s]))
-                f = problem.network_throughput(tputs[:s] + [t] + tputs[s + 1:])
+                f = problem.network_throughput(tputs[:s] + [t] + tputs[s + 1:],
+                                               problem.design_queues(tuple(map(tuple, rows))))
                 if f > best * (1 + 1e-12):
                     used, tputs[s], best, cur = list(trial_used), t, f, i
                     break
                 rows[s][k] = cur
     return tuple(tuple(r) for r in rows)
-
-
-def _reach(problem: Problem) -> list[float]:
-    first = problem.rates[0] or 1.0
-    return [r / first for r in problem.rates]
 
 
 def _overflow_message(problem: Problem) -> str:

@@ -12,22 +12,28 @@ interval keeps every non-dominated sum (dominance pruning after each layer), and
 over the limit are dropped at once. Past `cap` points per interval the cheapest by the
 scalar cost (largest platform share, then total share, then order) are kept, and the
 curve says it is no longer exact.
+
+A stage whose drop-on-exit condbuffer has depth options (`Stage.queue_layer`) keeps its
+queue depth as a fifth dimension: a deeper queue for more BRAM is not dominated, since it
+buys the next stage's throughput; `Tap.queues` holds each point's depth.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from eecc.dse.problem import Problem, Stage
 
-DEFAULT_CAP = 128
+DEFAULT_CAP = 2048
+D = 5  # lut, ff, dsp, bram, -queue
 
 
 @dataclass(frozen=True)
 class Tap:
-    """Stage points: interval, depth, throughput, resources (n x 4) and choices (n x layers)."""
+    """Stage points: interval, depth, throughput, resources (n x 4), choices (n x layers)
+    and the depth of the stage's queue (0 where the stage does not decide it)."""
 
     intervals: np.ndarray
     depths: np.ndarray
@@ -35,13 +41,16 @@ class Tap:
     res: np.ndarray
     choices: np.ndarray
     exact: bool
+    queues: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def __len__(self) -> int:
         return len(self.intervals)
 
 
-def pareto_mask(res: np.ndarray) -> np.ndarray:
-    """Rows of `res` no other row dominates (<= everywhere, < somewhere); first of equals kept."""
+BLOCK = 256
+
+
+def _small_mask(res: np.ndarray) -> np.ndarray:
     n = len(res)
     if n <= 1:
         return np.ones(n, dtype=bool)
@@ -52,14 +61,51 @@ def pareto_mask(res: np.ndarray) -> np.ndarray:
     return np.asarray(~(strict | earlier_equal).any(0), dtype=bool)
 
 
+def pareto_mask(res: np.ndarray) -> np.ndarray:
+    """Rows of `res` no other row dominates (<= everywhere, < somewhere); first of equals kept.
+
+    Blockwise: rows sorted by the sum of their ranks per column (a row can only be
+    dominated by one earlier in that order, or by an equal one), each block checked against
+    the rows kept so far and within itself, so memory stays O(kept x block).
+    """
+    n = len(res)
+    if n <= BLOCK:
+        return _small_mask(res)
+    ranks = np.zeros(n)
+    for col in range(res.shape[1]):
+        ranks += np.unique(res[:, col], return_inverse=True)[1]
+    order = np.lexsort((np.arange(n), ranks))
+    keep = np.zeros(n, dtype=bool)
+    kept = np.zeros((0, res.shape[1]))
+    for lo in range(0, n, BLOCK):
+        idx = order[lo:lo + BLOCK]
+        block = res[idx]
+        alive = _small_mask_ordered(block, idx)
+        if len(kept):
+            for k0 in range(0, len(kept), 4 * BLOCK):
+                part = kept[k0:k0 + 4 * BLOCK]
+                alive &= ~(part[:, None, :] <= block[None, :, :]).all(-1).any(0)
+        keep[idx[alive]] = True
+        kept = np.concatenate([kept, block[alive]])
+    return keep
+
+
+def _small_mask_ordered(block: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """`_small_mask` where ties go to the smaller original index."""
+    order = np.argsort(idx, kind="stable")
+    mask = np.empty(len(idx), dtype=bool)
+    mask[order] = _small_mask(block[order])
+    return mask
+
+
 def _scalar_order(res: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-    share = res / capacity
+    share = res[:, :4] / capacity
     return np.lexsort((np.arange(len(res)), share.sum(1), share.max(1)))
 
 
 def _prune(res: np.ndarray, choices: np.ndarray, limit: np.ndarray, capacity: np.ndarray,
            cap: int) -> tuple[np.ndarray, np.ndarray, bool]:
-    keep = (res <= limit * (1 + 1e-12)).all(1)
+    keep = (res[:, :4] <= limit * (1 + 1e-12)).all(1)
     res, choices = res[keep], choices[keep]
     mask = pareto_mask(res)
     res, choices = res[mask], choices[mask]
@@ -70,12 +116,12 @@ def _prune(res: np.ndarray, choices: np.ndarray, limit: np.ndarray, capacity: np
 
 
 def _layer_front(stage: Stage, index: int, t: float, cache: dict) -> tuple[np.ndarray, np.ndarray]:
-    """Pareto-minimal options of one layer with latency <= t: (resources, option indices)."""
+    """Pareto-minimal options of one layer with latency <= t: (resources and -queue, indices)."""
     opts = stage.layers[index].options
     idx = tuple(i for i, o in enumerate(opts) if o.latency <= t)
     key = (index, idx)
     if key not in cache:
-        res = np.array([opts[i].res for i in idx], dtype=float).reshape(-1, 4)
+        res = np.array([(*opts[i].res, -opts[i].queue) for i in idx], dtype=float).reshape(-1, D)
         mask = pareto_mask(res)
         cache[key] = (res[mask], np.array(idx, dtype=np.int64)[mask])
     return cache[key]
@@ -84,19 +130,20 @@ def _layer_front(stage: Stage, index: int, t: float, cache: dict) -> tuple[np.nd
 def _interval_front(stage: Stage, t: float, limit: np.ndarray, capacity: np.ndarray,
                     cap: int, fixed: np.ndarray, cache: dict) -> tuple[np.ndarray, np.ndarray, bool]:
     """Non-dominated stage sums at interval <= t (within the limit after `fixed`)."""
-    res = fixed.reshape(1, 4)
+    base = np.concatenate([fixed, [0.0]]).reshape(1, D)
+    res = base
     choices = np.zeros((1, 0), dtype=np.int64)
     exact = True
     for k in range(len(stage.layers)):
         lres, lidx = _layer_front(stage, k, t, cache)
-        res = (res[:, None, :] + lres[None, :, :]).reshape(-1, 4)
+        res = (res[:, None, :] + lres[None, :, :]).reshape(-1, D)
         choices = np.concatenate([np.repeat(choices, len(lidx), 0),
                                   np.tile(lidx, len(choices)).reshape(-1, 1)], 1)
         res, choices, ok = _prune(res, choices, limit, capacity, cap)
         exact = exact and ok
         if not len(res):
             break
-    return res - fixed.reshape(1, 4), choices, exact
+    return res - base, choices, exact
 
 
 def stage_tap(problem: Problem, index: int, cap: int = DEFAULT_CAP) -> Tap:
@@ -108,14 +155,17 @@ def stage_tap(problem: Problem, index: int, cap: int = DEFAULT_CAP) -> Tap:
     floor = max(min(o.latency for o in la.options) for la in stage.layers)
     candidates = sorted({o.latency for la in stage.layers for o in la.options if o.latency >= floor})
     rows: list[tuple[float, np.ndarray, np.ndarray]] = []
-    front = np.zeros((0, 4))
+    front = np.zeros((0, D))
     exact = True
     cache: dict[tuple[int, tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
     for t in candidates:
         res, choices, ok = _interval_front(stage, t, limit, capacity, cap, fixed, cache)
         exact = exact and ok
-        new = [i for i in range(len(res)) if not (front <= res[i]).all(1).any()]
-        if new:
+        if not len(res):
+            continue
+        new = ~(front[:, None, :] <= res[None, :, :]).all(-1).any(0) if len(front) else \
+            np.ones(len(res), dtype=bool)
+        if new.any():
             rows.append((t, res[new], choices[new]))
             front = np.concatenate([front, res[new]])
     return _assemble(problem, stage, rows, exact)
@@ -125,10 +175,12 @@ def _assemble(problem: Problem, stage: Stage, rows: list, exact: bool) -> Tap:
     n_layers = len(stage.layers)
     if not rows:
         empty = np.zeros(0)
-        return Tap(empty, empty, empty, np.zeros((0, 4)), np.zeros((0, n_layers), np.int64), exact)
+        return Tap(empty, empty, empty, np.zeros((0, 4)), np.zeros((0, n_layers), np.int64), exact,
+                   np.zeros(0, np.int64))
     intervals = np.concatenate([np.full(len(r), t) for t, r, _ in rows])
     res = np.concatenate([r for _, r, _ in rows])
     choices = np.concatenate([c for _, _, c in rows])
     depths = np.array([stage.depth(tuple(c)) for c in choices])
     tput = np.array([problem.stage_throughput(t, d) for t, d in zip(intervals, depths, strict=True)])
-    return Tap(intervals, depths, tput, res, choices, exact)
+    return Tap(intervals, depths, tput, res[:, :4].copy(), choices, exact,
+               np.rint(-res[:, 4]).astype(np.int64))

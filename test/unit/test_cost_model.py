@@ -21,6 +21,7 @@ from eecc.cost.layers import (
     pool_resources,
 )
 from eecc.cost.platform import load_platform
+from eecc.cost.throughput import smith_step
 
 ZC706 = load_platform("zc706")
 PADS4 = (4, 4, 4, 4)
@@ -77,9 +78,22 @@ def test_stage_throughput():
 
 
 @pytest.mark.parametrize(("q", "expected"), [(16, 44688), (64, 47890)])
-def test_two_stage_finite_buffer(q, expected):
-    got = combine_finite([48809.9, 12497.1], [1, 0.25], 125, [q])
+def test_two_stage_smith_reproduces_the_anchor(q, expected):
+    """Smith's M/G/1/K step, the anchor's model (kept for comparison), gives its figures."""
+    got = smith_step(48809.9, 1.0, 0.25, 12497.1, 125, q)
     assert got == pytest.approx(expected, rel=1e-3)
+
+
+def test_two_stage_event_model_between_the_ring_and_the_bound():
+    """The event model of the queue: deeper buffers and more slack admit more, never above
+    the infinite-buffer bound nor below the producer-stalls-per-kept-map extreme."""
+    t0, t1 = 48809.9, 12497.1
+    got = [combine_finite([t0, t1], [1, 0.25], 125, [q]) for q in (1, 2, 4, 16, 64, 256)]
+    assert got == sorted(got) and got[-1] <= combine_infinite([t0, t1], [1, 0.25])
+    serial = 1 / (1 / t0 + 0.25 / t1)  # depth 1, no slack: producer and next stage never overlap
+    assert got[0] >= serial * (1 - 1e-3)
+    slack = combine_finite([t0, t1], [1, 0.25], 125, [2], [(0.25, 0.75)])
+    assert slack > got[1]
 
 
 def test_two_stage_infinite_buffer():

@@ -64,7 +64,8 @@ def test_stage_throughput_and_network_combination() -> None:
         assert stage.throughput == stage_throughput(stage.interval_cycles, stage.depth_cycles, 125)
     assert estimate.throughput_infinite == pytest.approx(min(s0.throughput, s1.throughput / 0.25))
     assert estimate.queue_depths == (16,)  # no --ee-size-buffers: the default depth
-    expected = combine_finite([s0.throughput, s1.throughput], [1.0, 0.25], 125, [16])
+    expected = combine_finite([s0.throughput, s1.throughput], [1.0, 0.25], 125, [16],
+                              estimate.slacks)
     assert estimate.throughput == pytest.approx(expected)
     assert estimate.throughput <= estimate.throughput_infinite
 
@@ -146,3 +147,15 @@ def test_infinite_bound_formula() -> None:
     estimate = estimate_network(blenet(), ZC706)
     rates = [s.throughput for s in estimate.stages]
     assert estimate.throughput_infinite == combine_infinite(rates, [1.0, 0.25])
+
+
+def test_buffer_slack_is_counted_from_the_ir() -> None:
+    """B-LeNet unfolded: conv_0 limits stage 0, conv_3 stage 1 (eecc.cost.queue's slack)."""
+    model = NetworkModel(blenet(), ZC706)
+    (up, down), = model.slacks()
+    # split, relu, pool rows of 5x16x16 maps, conv_0's row of 5x32x32, pool_0's k - 1 = 1 row
+    assert up == pytest.approx(3 / 16 + 1 / 32 + 1 / 32)
+    # the buffer's row (1/16), then conv_2's 4 of 24 padded rows; that is the floor too
+    (fup, fdown), = model.slack_floor()
+    assert (fup, fdown) == pytest.approx((1 / 16, 1 / 16 + 4 / 24))
+    assert down > fdown and up > fup
