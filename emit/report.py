@@ -98,10 +98,16 @@ def text_report(e: NetworkEstimate) -> str:
              "stages (interval and depth in cycles; bottleneck = slowest op)",
              *stage_lines(e), "", "ops (latency in cycles per feature map; * = stage bottleneck)",
              *op_lines(e), "", "total", *total_lines(e), "",
-             f"throughput, finite condbuffers (M/G/1/K, depths {queues}): "
+             f"throughput, finite condbuffers (event model, depths {queues}{_slack_text(e)}): "
              f"{e.throughput:.1f} samples/s",
              f"throughput, infinite-buffer bound: {e.throughput_infinite:.1f} samples/s"]
     return "\n".join(lines) + "\n"
+
+
+def _slack_text(e: NetworkEstimate) -> str:
+    if not e.slacks:
+        return ""
+    return "; slack up/down " + ", ".join(f"{u:.2f}/{d:.2f}" for u, d in e.slacks) + " maps"
 
 
 def _r(value: float, digits: int = 3) -> float | int:
@@ -119,6 +125,8 @@ def json_report(e: NetworkEstimate) -> dict[str, Any]:
         "throughput": round(e.throughput, 3),
         "throughput_infinite_buffer": round(e.throughput_infinite, 3),
         "resources": _res_json(e.resources), "queue_depths": list(e.queue_depths),
+        "queue_slacks": [{"up": _r(u, 4), "down": _r(d, 4)} for u, d in e.slacks],
+        "queue_model": "event",
         "stages": [{"index": s.index, "rate": round(s.rate, 6), "interval_cycles": _r(s.interval_cycles),
                     "depth_cycles": _r(s.depth_cycles), "throughput": round(s.throughput, 3),
                     "resources": _res_json(s.resources), "bottleneck": s.bottleneck}

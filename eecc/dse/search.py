@@ -44,7 +44,9 @@ class SearchResult:
     picks: tuple[int, ...] = ()  # the TAP point of each stage, before `polish`
 
 
-DEFAULT_STATE_CAP = 20000
+DEFAULT_STATE_CAP = 2000
+QUICK_STATES = 64
+PARETO_INPUT = 20_000  # candidates past this are cut to the state cap before the front
 
 
 def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
@@ -64,6 +66,13 @@ def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
     if any(len(t) == 0 for t in taps):
         raise Unfittable(_overflow_message(problem))
     floor = target if objective == "area" else lower
+    if objective != "area" and len(taps) > 2:
+        # a quick pass with few states gives a design, so a throughput the exact pass may
+        # drop every state below (a state's throughput only falls along the chain)
+        quick, _ = _chain(problem, taps, objective, floor, QUICK_STATES)
+        if quick is not None:
+            trial = tuple(tuple(int(c) for c in t.choices[j]) for t, j in zip(taps, quick, strict=True))
+            floor = max(floor, evaluate(problem, trial).throughput * (1 - 1e-9))
     picks, states_exact = _chain(problem, taps, objective, floor, state_cap)
     if picks is None and objective != "area" and lower > 0:
         picks, states_exact = _chain(problem, taps, objective, 0.0, state_cap)
@@ -79,6 +88,14 @@ def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
     return SearchResult(design, evaluate(problem, design),
                         all(t.exact for t in taps) and states_exact,
                         time.perf_counter() - start, taps, tuple(int(p) for p in picks))
+
+
+def _keep(rate: np.ndarray, res: np.ndarray, capacity: np.ndarray, n: int) -> np.ndarray:
+    """At most n states: the cheapest half (they leave room for what follows), the fastest."""
+    half = (n + 1) // 2
+    cheap = np.lexsort((-rate.min(1), (res / capacity).max(1)))[:half]
+    fast = np.lexsort(((res / capacity).max(1), -rate.min(1)))[: n - half]
+    return np.unique(np.concatenate([cheap, fast]))
 
 
 def _front2(rate: np.ndarray, cost: np.ndarray) -> np.ndarray:
@@ -144,6 +161,10 @@ def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float
         if not len(rate):
             return None, exact
         last = i == len(taps) - 1
+        if not last and len(rate) > PARETO_INPUT:
+            exact = False
+            sel = _keep(rate, res, capacity, PARETO_INPUT)
+            rate, res, queue, par, pts = rate[sel], res[sel], queue[sel], par[sel], pts[sel]
         if last:
             mask = np.ones(len(rate), dtype=bool)
         else:
@@ -151,9 +172,7 @@ def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float
         rate, res, queue, par, pts = rate[mask], res[mask], queue[mask], par[mask], pts[mask]
         if not last and len(rate) > state_cap:
             exact = False
-            cheap = np.lexsort((-rate.min(1), (res / capacity).max(1)))[: state_cap // 2]
-            fast = np.lexsort(((res / capacity).max(1), -rate.min(1)))[: state_cap - state_cap // 2]
-            sel = np.unique(np.concatenate([cheap, fast]))
+            sel = _keep(rate, res, capacity, state_cap)
             rate, res, queue, par, pts = rate[sel], res[sel], queue[sel], par[sel], pts[sel]
         trail.append((par, pts))
     worst = rate.min(1)

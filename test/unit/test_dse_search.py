@@ -58,18 +58,38 @@ def random_stage(rng: random.Random, index: int, rate: float) -> Stage:
     return Stage(tuple(layers), rate)
 
 
-def random_problem(seed: int, stages: int = 2) -> Problem:
-    """A small chain of stages; each resource limit lands between the unfolded and full design."""
+def queue_layer(name: str, rng: random.Random) -> Layer:
+    """A drop-on-exit buffer whose depth (1..16 maps) is a choice, BRAM per map."""
+    per_map, latency = rng.choice((1, 2, 4)), float(rng.choice((8, 16)))
+    opts = tuple(Option(Fold(), latency, 1.0, (10.0, 10.0, 0.0, float(per_map * q)), q)
+                 for q in (1, 2, 4, 8, 16))
+    return Layer(name, opts)
+
+
+def with_queue(stage: Stage, rng: random.Random, index: int) -> Stage:
+    return replace(stage, layers=(*stage.layers, queue_layer(f"buffer{index}", rng)),
+                   queue_layer=len(stage.layers))
+
+
+def random_problem(seed: int, stages: int = 2, queues: bool = False) -> Problem:
+    """A small chain of stages; each resource limit lands between the unfolded and full design.
+
+    With `queues`, every stage but the last ends in a buffer whose depth is searched, and
+    the buffers have random slack around them."""
     rng = random.Random(seed)
     while True:
         rates = sorted((rng.uniform(0.05, 0.9) for _ in range(stages - 1)), reverse=True)
         chain = tuple(random_stage(rng, i, r) for i, r in enumerate([1.0, *rates]))
+        if queues:
+            chain = tuple(with_queue(st, rng, i) if i < stages - 1 else st
+                          for i, st in enumerate(chain))
         if design_space_size(Problem(chain, (1, 1, 1, 1))) <= 12_000:
             break
     lo = [sum(min(o.res[k] for o in la.options) for s in chain for la in s.layers) for k in range(4)]
     hi = [sum(max(o.res[k] for o in la.options) for s in chain for la in s.layers) for k in range(4)]
     cap = tuple(max(1.0, lo[k] + rng.uniform(0.05, 0.6) * (hi[k] - lo[k])) for k in range(4))
-    return Problem(chain, cap, fill=False)  # type: ignore[arg-type]
+    slacks = tuple((rng.choice((0.0, 0.25)), rng.choice((0.0, 0.5))) for _ in range(stages - 1))
+    return Problem(chain, cap, fill=False, slacks=slacks if queues else ())  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -90,6 +110,41 @@ def test_equals_exhaustive_three_stages(seed: int) -> None:
     found = search(problem)
     assert found.evaluation.fits
     assert found.evaluation.throughput == pytest.approx(best[1].throughput, rel=1e-12)
+
+
+@pytest.mark.parametrize(("seed", "stages"), [(s, 2) for s in range(6)] + [(200, 3), (201, 3)])
+def test_joint_depth_equals_exhaustive_over_folds_and_depths(seed: int, stages: int) -> None:
+    """Buffer depths searched with the folds: BRAM for a deeper queue competes with BRAM for
+    layers, and the search finds what enumerating every fold x depth finds."""
+    problem = random_problem(300 + seed, stages, queues=True)
+    best = exhaustive(problem)
+    assert best is not None
+    found = search(problem)
+    assert found.exact and found.evaluation.fits
+    assert found.evaluation.throughput == pytest.approx(best[1].throughput, rel=1e-12)
+    assert found.evaluation.queue_depths == problem.design_queues(found.design)
+
+
+def test_the_state_cap_is_reported_as_inexact() -> None:
+    """The stage combination keeps at most `state_cap` partial designs: past it the result
+    says it is not exact and is no better than the uncapped one; with room, the same."""
+    problem = random_problem(201, stages=3, queues=True)
+    full = search(problem)
+    assert full.exact
+    capped = search(problem, state_cap=1)
+    assert not capped.exact
+    assert capped.evaluation.throughput <= full.evaluation.throughput * (1 + 1e-12)
+    assert search(problem, state_cap=10**7).design == full.design
+
+
+def test_blockwise_pareto_mask_equals_the_pairwise_one() -> None:
+    import numpy as np
+
+    from eecc.dse.tap import BLOCK, _small_mask
+
+    rng = np.random.default_rng(3)
+    res = rng.integers(0, 6, size=(3 * BLOCK + 17, 5)).astype(float)  # many ties
+    assert (pareto_mask(res) == _small_mask(res)).all()
 
 
 @pytest.mark.parametrize("seed", range(4))

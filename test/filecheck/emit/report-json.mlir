@@ -19,6 +19,13 @@
 // CHECK-NEXT: "queue_depths": [
 // CHECK-NEXT:   2
 // CHECK-NEXT: ],
+// CHECK-NEXT: "queue_model": "event",
+// CHECK-NEXT: "queue_slacks": [
+// CHECK-NEXT:   {
+// CHECK-NEXT:     "down": 0.7792,
+// CHECK-NEXT:     "up": 0.25
+// CHECK-NEXT:   }
+// CHECK-NEXT: ],
 // CHECK-NEXT: "resources": {
 // CHECK-NEXT:   "bram": 63,
 // CHECK-NEXT:   "dsp": 14,
@@ -39,7 +46,7 @@
 // CHECK-NEXT:     "interval_cycles": 720000,
 // CHECK-NEXT:     "rate": 0.25,
 // CHECK:          "throughput": 173.609
-// CHECK:      "throughput": 563.664,
+// CHECK:      "throughput": 616.229,
 // CHECK-NEXT: "throughput_infinite_buffer": 694.436
 
 // OPTS: "batch": 256,
