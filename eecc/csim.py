@@ -102,10 +102,11 @@ def _sources_hash(project_dir: Path, defines: tuple[str, ...]) -> str:
 
 def weight_defines(project_dir: Path) -> tuple[str, ...]:
     """Tables read at start-up from `hls/<model>_weights.txt` (emit/_hls_tables.py) instead
-    of compiled-in initialisers, when the project has that file; the project folder is
-    compiled into the testbench (and so into the cache key) to find it."""
-    weights = project_dir / "hls" / f"{model_name(project_dir)}_weights.txt"
-    if not weights.is_file():
+    of compiled-in initialisers, when the project's header has the loader (a project of an
+    older eecc has not); the project folder is compiled into the testbench (and so into the
+    cache key) to find the file, whose absence or damage the testbench reports."""
+    header = project_dir / "hls" / f"{model_name(project_dir)}_weights.h"
+    if not header.is_file() or "EECC_WEIGHT_FILES" not in header.read_text():
         return ()
     folder = str(project_dir.resolve()).replace("\\", "\\\\").replace('"', '\\"')
     return ("EECC_WEIGHT_FILES", f'EECC_PROJECT_DIR="{folder}"')
