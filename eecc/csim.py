@@ -91,12 +91,25 @@ def cache_dir() -> Path:
 
 def _sources_hash(project_dir: Path, defines: tuple[str, ...]) -> str:
     digest = hashlib.sha256(" ".join(CXX_FLAGS + defines).encode())
-    files = sorted((project_dir / "hls").glob("*.*")) + sorted((project_dir / "tb").glob("*.cpp"))
+    files = [p for p in sorted((project_dir / "hls").glob("*.*")) if p.suffix != ".txt"]
+    files += sorted((project_dir / "tb").glob("*.cpp"))  # (weights: read at run time)
     files += sorted((project_dir / "hls" / "layers").glob("*.cpp"))
     files += sorted((project_library(project_dir) / "eecc").glob("*.h"))
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:20]
+
+
+def weight_defines(project_dir: Path) -> tuple[str, ...]:
+    """Tables read at start-up from `hls/<model>_weights.txt` (emit/_hls_tables.py) instead
+    of compiled-in initialisers, when the project's header has the loader (a project of an
+    older eecc has not); the project folder is compiled into the testbench (and so into the
+    cache key) to find the file, whose absence or damage the testbench reports."""
+    header = project_dir / "hls" / f"{model_name(project_dir)}_weights.h"
+    if not header.is_file() or "EECC_WEIGHT_FILES" not in header.read_text():
+        return ()
+    folder = str(project_dir.resolve()).replace("\\", "\\\\").replace('"', '\\"')
+    return ("EECC_WEIGHT_FILES", f'EECC_PROJECT_DIR="{folder}"')
 
 
 def build(project_dir: Path, build_dir: Path | None = None, *, timed: bool = False,
@@ -105,9 +118,10 @@ def build(project_dir: Path, build_dir: Path | None = None, *, timed: bool = Fal
     `timed` builds the timed C simulation (`-DEECC_TIMED`, docs/timed-csim.md); `board` runs
     the per-layer IP tops chained as the block design chains them (`tb/board.cpp`)."""
     defines = (("EECC_TIMED",) if timed else ()) + (("EECC_BOARD",) if board else ())
+    kind = "".join(f"-{d.removeprefix('EECC_').lower()}" for d in defines)
+    defines += weight_defines(project_dir)
     key = _sources_hash(project_dir, defines)
     folder = Path(build_dir) if build_dir else cache_dir() / key
-    kind = "".join(f"-{d.removeprefix('EECC_').lower()}" for d in defines)
     exe = folder / f"testbench{kind}-{key}"
     if exe.is_file():
         return exe, 0.0, True

@@ -13,6 +13,12 @@ delivered them: `<sample index> <exit index> <raw value> ...`. The exit index is
 first early exit, ..., N-1 for the final classifier. The testbench exits non-zero if a
 sample is missing, duplicated or out of range, or if a stream holds words after the run.
 
+Built with `-DEECC_WEIGHT_FILES` (as `eecc csim` builds it) the testbench first reads the
+weight tables from `EECC_PROJECT_DIR/hls/<model>_weights.txt` (`EECC_PROJECT_DIR`, a string
+macro, is the project folder `eecc csim` passes; default `.`, the working directory); a
+missing, short or corrupt file stops it with one line and exit code 2
+(`emit/include/eecc/weights.h`). Without it, the header's initialisers are compiled in.
+
 Built with `-DEECC_TIMED` (docs/timed-csim.md) the same testbench is the timed C simulation:
 
     testbench INPUTS.bin OUTPUTS.txt TIMED.json [--fifo-depth N] [--stall P] [--seed S]
@@ -43,6 +49,10 @@ TEMPLATE = """\
 #include <cstdlib>
 #include <cstring>
 #include <vector>
+
+#ifndef EECC_PROJECT_DIR
+#define EECC_PROJECT_DIR "."  // the project folder (eecc csim passes it)
+#endif
 
 static const unsigned IN_WORDS = {in_words}, OUT_WORDS = {out_words};
 static const unsigned IN_LANES = {in_lanes}, OUT_LANES = {out_lanes};
@@ -195,6 +205,9 @@ static int timed_options(int argc, char **argv, sample_times &t) {{
 int main(int argc, char **argv) {{
     sample_times t;
     t.seed = 1;
+#ifdef EECC_WEIGHT_FILES
+    {model}_load_weights(EECC_PROJECT_DIR "/hls/{model}_weights.txt");
+#endif
 #ifdef EECC_TIMED
     if (argc < 4) return fail("usage: testbench INPUTS.bin OUTPUTS.txt TIMED.json [options]");
     if (timed_options(argc, argv, t)) return 1;

@@ -31,9 +31,18 @@ def config_header(model: str, codes: dict[Operation, LayerCode], data_width: int
 
 
 def weights_header(model: str, env: Env) -> str:
+    """Synthesis sees the initialisers; the C simulation (`-DEECC_WEIGHT_FILES`) plain arrays
+    and `<model>_load_weights` reading `hls/<model>_weights.txt` (emit/_hls_tables.py)."""
     guard = _guard(model, "weights")
+    tables = env.tables
     return (f"// {model}: weights and biases as raw integers (docs/numerics.md), exp tables.\n"
-            f"#ifndef {guard}\n#define {guard}\n\n{env.tables.text()}\n#endif  // {guard}\n")
+            f"#ifndef {guard}\n#define {guard}\n\n"
+            "#if defined(EECC_WEIGHT_FILES) && !defined(__SYNTHESIS__)\n"
+            f"// C simulation: the tables come from hls/{model}_weights.txt at start-up.\n"
+            f"#include \"eecc/weights.h\"\n\n{tables.declarations()}\n"
+            f"{tables.loader(f'{model}_load_weights')}"
+            "#else  // synthesis: ROM initialisers\n\n"
+            f"{tables.text()}\n#endif\n#endif  // {guard}\n")
 
 
 def process_calls(name: str, lines: list[str], *, named: bool = True) -> list[str]:
@@ -79,7 +88,10 @@ def top_files(model: str, graph: GraphOp, names: dict[Operation, str],
               f"static const unsigned {model}_batch = {batch};  // samples per call at most\n"
               f"static const unsigned {model}_in_lanes = {in_lanes}, {model}_out_lanes = "
               f"{out_lanes};\nstatic const unsigned {model}_in_words = {arg.num_elements}, "
-              f"{model}_out_words = {result.num_elements};\n\n{signature};\n\n#endif  // {guard}\n")
+              f"{model}_out_words = {result.num_elements};\n\n{signature};\n"
+              f"#if defined(EECC_WEIGHT_FILES) && !defined(__SYNTHESIS__)\n"
+              f"int {model}_load_weights(const char *path);  // {model}_weights.h\n#endif\n"
+              f"\n#endif  // {guard}\n")
     calls: list[str] = ["    EECC_DATAFLOW_BEGIN();"]
     for op in names:
         calls += ["", f"    {traces[op]}"]
@@ -92,6 +104,7 @@ def top_files(model: str, graph: GraphOp, names: dict[Operation, str],
     files = {
         f"hls/{model}_config.h": config_header(model, codes, env.word_width),
         f"hls/{model}_weights.h": weights_header(model, env),
+        f"hls/{model}_weights.txt": env.tables.file_text(model),
         f"hls/{model}_top.h": header,
         f"hls/{model}_top.cpp": top,
     }

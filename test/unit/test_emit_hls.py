@@ -65,7 +65,8 @@ def test_project_layout(blenet) -> None:
     files = emit_hls_project(blenet, model_name="blenet", batch=64)
     names = layer_names(graph_of(blenet)).values()
     expected = {"hls/blenet_config.h", "hls/blenet_weights.h", "hls/blenet_top.h",
-                "hls/blenet_top.cpp", "tb/testbench.cpp", "tb/board.cpp"}
+                "hls/blenet_top.cpp", "tb/testbench.cpp", "tb/board.cpp",
+                "hls/blenet_weights.txt"}
     expected |= {f"hls/layers/{n}_top.cpp" for n in names}
     assert set(files) == expected
     assert "static const unsigned blenet_batch = 64;" in files["hls/blenet_top.h"]
@@ -109,5 +110,7 @@ def test_every_file_compiles_without_warnings(blenet, tmp_path: Path) -> None:
     cmd = ["g++", *CXX_FLAGS, "-fsyntax-only", f"-I{library_include()}", "-isystem",
            str(ap_types_include())]
     for source in (unit, tmp_path / "tb" / "testbench.cpp"):
-        result = subprocess.run([*cmd, str(source)], capture_output=True, text=True, check=False)
-        assert result.returncode == 0, result.stderr[:3000]
+        for mode in ([], ["-DEECC_WEIGHT_FILES"], ["-DEECC_WEIGHT_FILES", "-DEECC_BOARD"]):
+            result = subprocess.run([*cmd, *mode, str(source)], capture_output=True, text=True,
+                                    check=False)
+            assert result.returncode == 0, result.stderr[:3000]
