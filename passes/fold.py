@@ -141,13 +141,21 @@ class FoldPass(passes.ModulePass):
 
     def check_floors(self, graph: GraphOp, platform: Platform) -> None:
         """The maps that wait for each decision at the chosen folds (`--ee-size-buffers`,
-        recomputed): each drop-on-exit buffer's `min_depth`, its depth never below it."""
+        recomputed): each drop-on-exit buffer's `min_depth`, its depth raised to it where
+        the design still fits; where it would not, the searched depth stays, its floor the
+        sized depth the search started from, and stderr says so."""
         model = NetworkModel(graph, platform, self.batch)
         sizer = EeSizeBuffersPass(platform=self.platform)
         for buffer in model.structure.drop_buffers:
+            chosen = buffer.buffer_depth()
+            searched_floor = buffer.min_depth.value.data if buffer.min_depth else chosen
             floor = sizer.depth(model, buffer)
-            buffer.set_depth(max(buffer.buffer_depth(), floor), floor)
-
+            buffer.set_depth(max(chosen, floor), floor)
+            if not NetworkModel(graph, platform, self.batch).evaluate().fits(self.budget):
+                buffer.set_depth(chosen, min(searched_floor, chosen))
+                print(f"fold: note: @{graph.sym_name.data}: a condbuffer keeps depth {chosen}; "
+                      f"{floor} maps wait at the chosen folds but do not fit the budget",
+                      file=sys.stderr)
 
 def mark_bottlenecks(graph: GraphOp, estimate: NetworkEstimate) -> None:
     """`ee.bottleneck` on every stage (its slowest op) and the graph (the limiting stage's)."""
