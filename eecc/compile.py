@@ -267,7 +267,7 @@ def compile_model(opts: CompileOptions, progress: Progress = lambda step: None
 def emit_project(module: ModuleOp, opts: CompileOptions, platform: Platform) -> dict[str, str]:
     """All emitters' files of a compiled module."""
     from eecc.emit.hls import emit_hls_project
-    from eecc.emit.report import estimate, json_report, text_report
+    from eecc.emit.report import estimate, fold_exact, json_report, text_report
     from eecc.emit.vivado_tcl import emit_tcl_project, model_identifier
     from eecc.network import find_graph
 
@@ -276,7 +276,7 @@ def emit_project(module: ModuleOp, opts: CompileOptions, platform: Platform) -> 
     if exit_policy(opts) == "first-confident":  # the block design chains per-layer IPs,
         files.update(emit_tcl_project(module, platform, batch=opts.batch))  # docs/explore.md
     est = estimate(module, opts.platform, opts.batch)
-    files["report.json"] = json.dumps(json_report(est), indent=2, sort_keys=True) + "\n"
+    files["report.json"] = json.dumps(json_report(est, fold_exact(module)), indent=2, sort_keys=True) + "\n"
     files["report.md"] = report_md(name, opts, est, text_report(est))
     files.update(library_headers())
     files["model.mlir"] = print_module(module)

@@ -10,7 +10,8 @@ platform, batch and queue model that `--ee-estimate` wrote on the graph (`ee.pla
   each stage's bottleneck), totals against the platform with percentages, and the network
   throughput under both queue models;
 - `report-json`: the same numbers as JSON with sorted keys and fixed rounding, so the same
-  IR gives the same bytes.
+  IR gives the same bytes; `fold_exact` is false when `--fold` hit a point or state cap
+  (the graph's `ee.exact = false`): the folds are then near-optimal, not proven.
 
 An op's name is its location (the ONNX node name) or `<kind>_<n>` counted per kind in
 topological order (`conv_0`, `condbuffer_1`).
@@ -119,9 +120,15 @@ def _res_json(r: Resources) -> dict[str, float | int]:
     return {k: _r(getattr(r, k)) for k in RESOURCE_KINDS}
 
 
-def json_report(e: NetworkEstimate) -> dict[str, Any]:
+def fold_exact(module: ModuleOp) -> bool:
+    """False when `--fold` hit a point or state cap (the graph's `ee.exact = false`)."""
+    attr = find_graph(module).attributes.get("ee.exact")
+    return not (isinstance(attr, IntegerAttr) and attr.value.data == 0)
+
+
+def json_report(e: NetworkEstimate, exact: bool = True) -> dict[str, Any]:
     return {
-        "platform": e.platform.name, "clock_mhz": float(e.clock_mhz), "batch": e.batch,
+        "fold_exact": exact, "platform": e.platform.name, "clock_mhz": float(e.clock_mhz), "batch": e.batch,
         "throughput": round(e.throughput, 3),
         "throughput_infinite_buffer": round(e.throughput_infinite, 3),
         "resources": _res_json(e.resources), "queue_depths": list(e.queue_depths),
@@ -161,5 +168,5 @@ class ReportJsonTarget(Target):
     batch: int | None = None
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
-        data = json_report(estimate(module, self.platform, self.batch))
+        data = json_report(estimate(module, self.platform, self.batch), fold_exact(module))
         output.write(json.dumps(data, indent=2, sort_keys=True) + "\n")

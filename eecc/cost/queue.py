@@ -1,7 +1,7 @@
 """The drop-on-exit condbuffer as a queue: the event model of the emitted hardware.
 
 A stage produces one feature map every t1 cycles into a condbuffer of K map slots (the
-ring of `condbuffer_v2` in `emit/include/eecc/condbuffer.h`); each map's exit decision keeps
+ring of `condbuffer` in `emit/include/eecc/exit.h`); each map's exit decision keeps
 it (share c, i.i.d.) or drops it; a kept map needs t2 cycles of the next stage. The
 hardware buffers more than the ring: between the producer's slowest layer and the ring,
 one row of every stream and (k - 1) rows of every window let the producer finish `up`

@@ -61,10 +61,10 @@ def test_misuse_is_one_line(tmp_path: Path, capsys, args: list[str], message: st
 
 
 def test_compile_says_when_a_resource_is_nearly_full(tmp_path: Path, capsys) -> None:
-    _compile(tmp_path, "--p", "0.25")
+    _compile(tmp_path, "--p", "0.5")
     err = capsys.readouterr().err
     assert "eecc compile: expected " in err and "samples/s; LUT " in err
-    assert "DSP above 95%: place and route may fail; a smaller --budget leaves room" in err
+    assert "LUT above 95%: place and route may fail; a smaller --budget leaves room" in err
     _compile(tmp_path / "half", "--p", "0.25", "--budget", "0.5")
     assert "above 95%" not in capsys.readouterr().err
 

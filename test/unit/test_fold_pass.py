@@ -13,6 +13,7 @@ from xdsl.parser import Parser
 
 from eecc.cost import load_platform
 from eecc.dialects.ee import EE
+from eecc.emit.report import fold_exact, json_report
 from eecc.errors import EeccError
 from eecc.network import estimate_network
 from eecc.passes.ee_annotate_rates import EeAnnotateRatesPass
@@ -106,8 +107,11 @@ def test_a_capped_search_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     graph = next(op for op in module.walk() if op.name == "ee.graph")
     assert str(graph.attributes["ee.exact"]) == "false"
     assert "not proven optimal" in capsys.readouterr().err
+    assert fold_exact(module) is False
+    assert json_report(estimate_network(module, load_platform("zc706")), fold_exact(module))[
+        "fold_exact"] is False
     blenet = folded(1.0)
-    assert "ee.exact" not in str(blenet)
+    assert "ee.exact" not in str(blenet) and fold_exact(blenet) is True
     assert "not proven optimal" not in capsys.readouterr().err
 
 

@@ -7,6 +7,7 @@
 
 // CHECK:      "batch": 1024,
 // CHECK-NEXT: "clock_mhz": 125.0,
+// CHECK-NEXT: "fold_exact": true,
 // CHECK-NEXT: "ops": [
 // CHECK-NEXT:   {
 // CHECK-NEXT:     "depth_cycles": 170,
