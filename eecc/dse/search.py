@@ -66,14 +66,17 @@ def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
     if any(len(t) == 0 for t in taps):
         raise Unfittable(_overflow_message(problem))
     floor = target if objective == "area" else lower
+    quick = None
     if objective != "area" and len(taps) > 2:
         # a quick pass with few states gives a design, so a throughput the exact pass may
         # drop every state below (a state's throughput only falls along the chain)
         quick, _ = _chain(problem, taps, objective, floor, QUICK_STATES)
         if quick is not None:
-            trial = tuple(tuple(int(c) for c in t.choices[j]) for t, j in zip(taps, quick, strict=True))
-            floor = max(floor, evaluate(problem, trial).throughput * (1 - 1e-9))
+            floor = max(floor, _picked(problem, taps, quick).throughput * (1 - 1e-9))
     picks, states_exact = _chain(problem, taps, objective, floor, state_cap)
+    if quick is not None and (picks is None or (not states_exact and _picked(
+            problem, taps, picks).throughput < _picked(problem, taps, quick).throughput)):
+        picks = quick  # a capped pass lost every state above the quick design's
     if picks is None and objective != "area" and lower > 0:
         picks, states_exact = _chain(problem, taps, objective, 0.0, state_cap)
     if picks is None:
@@ -88,6 +91,12 @@ def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
     return SearchResult(design, evaluate(problem, design),
                         all(t.exact for t in taps) and states_exact,
                         time.perf_counter() - start, taps, tuple(int(p) for p in picks))
+
+
+def _picked(problem: Problem, taps: tuple[Tap, ...], picks: list[int]) -> Evaluation:
+    """The evaluation of one TAP point per stage."""
+    return evaluate(problem, tuple(tuple(int(c) for c in t.choices[j])
+                                   for t, j in zip(taps, picks, strict=True)))
 
 
 def _keep(rate: np.ndarray, res: np.ndarray, capacity: np.ndarray, n: int) -> np.ndarray:
