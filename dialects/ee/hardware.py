@@ -325,6 +325,8 @@ class CondBufferHardware(HardwareOp):
         return DEFAULT_BUFFER_DEPTH if depth is None else depth.value.data
 
     def legal_folds(self) -> Legal:
+        if not self.drops_on_exit and merge_policy(self) == "most-confident":  # type: ignore[arg-type]
+            return {"coarse": (1,)}  # a carry unit moves one logit group per cycle, as the merge
         return cost.condbuffer_legal_folds(_in(self)[0])
 
     def latency_cycles(self, fold: Fold) -> float:

@@ -46,29 +46,37 @@ GRID = np.arange(LO, HI + STEP / 2, STEP)  # log2 rho
 UNBOUNDED = 1024  # deeper buffers are taken as unbounded: g = min(1, 1/rho)
 
 
-def _simulate(cond: float, depths: tuple[int, ...], up: float, down: float) -> np.ndarray:
-    """Admitted share g, (len(depths), len(GRID)), from one seeded path."""
-    k_col = np.repeat(np.array(depths, dtype=np.int64), len(GRID))
-    m = np.tile(np.exp2(GRID) / cond, len(depths))  # t2 / t1, with t1 = 1
-    width, kmax = len(k_col), int(max(depths))
-    cols = np.arange(width)
-    keep = np.random.default_rng(SEED).random(MAPS) < cond
+WIDTH = 8192  # columns (depth x grid point x key) simulated together
+
+
+def _simulate(cols: list[tuple[float, int, float, float]]) -> np.ndarray:
+    """Admitted share g on the grid, (len(cols), len(GRID)), for each (cond, depth, up, down).
+
+    One seeded uniform sequence serves every column (a map is kept where its draw is below
+    the column's cond), so each column is the path it would be alone: the result does not
+    depend on which columns are simulated together."""
+    spec = np.array(cols, dtype=float).reshape(-1, 4)
+    rep = lambda a: np.repeat(a, len(GRID))  # noqa: E731
+    cond, k_col, up, down = rep(spec[:, 0]), rep(spec[:, 1]).astype(np.int64), rep(spec[:, 2]), rep(spec[:, 3])
+    m = np.tile(np.exp2(GRID), len(spec)) / cond  # t2 / t1, with t1 = 1
+    width, kmax = len(k_col), int(k_col.max())
+    cols_ = np.arange(width)
+    draws = np.random.default_rng(SEED).random(MAPS)
     hist = np.full((kmax, width), -np.inf)  # free[k] of the last kmax maps
     start, ring, busy = np.full(width, -1.0), np.zeros(width), np.zeros(width)
     adm = np.zeros(width)
     back = down * m
     for k in range(MAPS):
-        slot = hist[(k - k_col) % kmax, cols]
+        slot = hist[(k - k_col) % kmax, cols_]
         start = np.maximum(start + 1.0, slot - up)
         adm = np.maximum(start + 1.0, slot)
         ready = np.maximum(ring, adm)
-        if keep[k]:
-            busy = np.maximum(busy, ready) + m
-            ring = np.maximum(ready, busy - back)
-        else:
-            ring = ready
+        kept = draws[k] < cond
+        served = np.maximum(busy, ready) + m
+        busy = np.where(kept, served, busy)
+        ring = np.where(kept, np.maximum(ready, served - back), ready)
         hist[k % kmax] = ring
-    return (MAPS / adm).reshape(len(depths), len(GRID))
+    return (MAPS / adm).reshape(len(spec), len(GRID))
 
 
 def _monotone(log_g: np.ndarray) -> np.ndarray:
@@ -83,15 +91,23 @@ _TABLE: dict[tuple[float, int, float, float], np.ndarray] = {}
 
 
 def prepare(cond: float, depths: Iterable[int], up: float = 0.0, down: float = 0.0) -> None:
-    """Simulate every depth not yet known for (cond, up, down) in one path."""
-    cond, up, down = _key(cond, up, down)
-    missing = tuple(sorted({int(d) for d in depths if d <= UNBOUNDED} - {k[1] for k in _TABLE
-                                                        if k[0] == cond and k[2:] == (up, down)}))
-    if not missing or cond <= 0:
-        return
-    rows = _monotone(np.log2(_simulate(cond, missing, up, down)))
-    for d, row in zip(missing, rows, strict=True):
-        _TABLE[(cond, d, up, down)] = row
+    """Simulate every depth not yet known for (cond, up, down)."""
+    prepare_many([(cond, depths, up, down)])
+
+
+def prepare_many(specs: Iterable[tuple[float, Iterable[int], float, float]]) -> None:
+    """Simulate, in as few paths as the width allows, every (cond, depth, up, down) not yet
+    tabulated: one path costs about the same for one column as for thousands."""
+    missing = sorted({(*_key(c, u, d)[:1], int(k), *_key(c, u, d)[1:])
+                      for c, ks, u, d in specs for k in ks
+                      if 1 <= int(k) <= UNBOUNDED and c > 0}
+                     - set(_TABLE))
+    per = max(1, WIDTH // len(GRID))
+    for lo in range(0, len(missing), per):
+        chunk = missing[lo:lo + per]
+        rows = _monotone(np.log2(_simulate(chunk)))
+        for key, row in zip(chunk, rows, strict=True):
+            _TABLE[key] = row
 
 
 def _key(cond: float, up: float, down: float) -> tuple[float, float, float]:

@@ -97,6 +97,8 @@ def combine_finite(throughputs: Sequence[float], reach: Sequence[float], clock_m
     around = list(slacks) if slacks is not None else [(0.0, 0.0)] * n
     if len(around) != n:
         raise ValueError(f"need {n} buffer slacks, got {len(around)}")
+    queue.prepare_many([(reach[i + 1] / reach[i], (d,), *around[i])
+                        for i, d in enumerate(depths) if reach[i] > 0])  # one path for all
     rate = throughputs[0]
     for i, depth in enumerate(depths):
         if reach[i] == 0:

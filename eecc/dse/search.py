@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from eecc.cost.queue import prepare_many
 from eecc.cost.queue import step_array as queue_step
 from eecc.dse.problem import Design, Evaluation, Problem, evaluate, fits, unfolded, vadd
 from eecc.dse.tap import DEFAULT_CAP, Tap, pareto_mask, stage_tap
@@ -38,14 +39,22 @@ class Unfittable(EeccError):
 class SearchResult:
     design: Design
     evaluation: Evaluation
-    exact: bool  # every TAP curve kept all its non-dominated points
+    exact: bool  # proven optimal: no cap lost a point, or the design meets `bound`
     seconds: float
     taps: tuple[Tap, ...]
     picks: tuple[int, ...] = ()  # the TAP point of each stage, before `polish`
+    bound: float = 0.0  # no design beats this (samples/s); 0 where not computed
+
+    @property
+    def gap(self) -> float:
+        """At most this share of the best throughput is lost (0 when proven optimal)."""
+        if self.exact or self.bound <= 0:
+            return 0.0
+        return max(0.0, 1.0 - self.evaluation.throughput / self.bound)
 
 
 DEFAULT_STATE_CAP = 2000
-QUICK_STATES = 64
+FLOOR_GAPS = (0.0, 0.01, 0.03, 0.1, 0.3)  # the floors tried below the upper bound
 PARETO_INPUT = 20_000  # candidates past this are cut to the state cap before the front
 
 
@@ -65,18 +74,23 @@ def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
         taps = tuple(stage_tap(problem, i, cap) for i in range(len(problem.stages)))
     if any(len(t) == 0 for t in taps):
         raise Unfittable(_overflow_message(problem))
+    _tabulate(problem, taps)
     floor = target if objective == "area" else lower
-    quick = None
-    if objective != "area" and len(taps) > 2:
-        # a quick pass with few states gives a design, so a throughput the exact pass may
-        # drop every state below (a state's throughput only falls along the chain)
-        quick, _ = _chain(problem, taps, objective, floor, QUICK_STATES)
-        if quick is not None:
-            floor = max(floor, _picked(problem, taps, quick).throughput * (1 - 1e-9))
-    picks, states_exact = _chain(problem, taps, objective, floor, state_cap)
-    if quick is not None and (picks is None or (not states_exact and _picked(
-            problem, taps, picks).throughput < _picked(problem, taps, quick).throughput)):
-        picks = quick  # a capped pass lost every state above the quick design's
+    bound, picks, states_exact = 0.0, None, False
+    if objective != "area" and len(taps) > 2 and all(t.exact for t in taps):
+        # No design beats `bound`; a pass that drops every state below b = bound * (1 - gap)
+        # and still finds a design has found the best one (a better design's states are all
+        # above b too), so the passes go down from the bound until one finds a design. Few
+        # states survive a high floor: these passes are fast.
+        bound = upper_bound(problem, taps)
+        for gap in FLOOR_GAPS:
+            b = max(floor, bound * (1 - gap) * (1 - 1e-9))
+            picks, states_exact = _chain(problem, taps, objective, b, state_cap)
+            if picks is not None:
+                floor = b
+                break
+    if picks is None:
+        picks, states_exact = _chain(problem, taps, objective, floor, state_cap)
     if picks is None and objective != "area" and lower > 0:
         picks, states_exact = _chain(problem, taps, objective, 0.0, state_cap)
     if picks is None:
@@ -88,23 +102,86 @@ def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
     design = tuple(tuple(int(c) for c in tap.choices[j]) for tap, j in zip(taps, picks, strict=True))
     if objective != "area":
         design = polish(problem, design)
-    return SearchResult(design, evaluate(problem, design),
-                        all(t.exact for t in taps) and states_exact,
-                        time.perf_counter() - start, taps, tuple(int(p) for p in picks))
+    evaluation = evaluate(problem, design)
+    exact = all(t.exact for t in taps) and states_exact
+    if not exact and objective != "area" and all(t.exact for t in taps):
+        bound = bound or upper_bound(problem, taps)
+        exact = evaluation.throughput >= bound * (1 - 1e-9)
+    return SearchResult(design, evaluation, exact, time.perf_counter() - start, taps,
+                        tuple(int(p) for p in picks), bound)
 
 
-def _picked(problem: Problem, taps: tuple[Tap, ...], picks: list[int]) -> Evaluation:
-    """The evaluation of one TAP point per stage."""
-    return evaluate(problem, tuple(tuple(int(c) for c in t.choices[j])
-                                   for t, j in zip(taps, picks, strict=True)))
+def upper_bound(problem: Problem, taps: tuple[Tap, ...], front_cap: int = 20_000) -> float:
+    """A throughput no design of the TAP points beats: the largest X such that one point per
+    stage with T_i >= X * p_i (p_i the largest reach over the scenarios) fits the budget.
+
+    Every throughput model eecc uses is at most min_i T_i / p_i (the infinite-buffer bound),
+    so this bounds the finite-buffer optimum too. Feasibility of an X is exact (a DP over
+    4-resource Pareto fronts of sums, queue depth ignored as an infinite buffer ignores it);
+    a front past `front_cap` is taken as feasible, which only raises the bound."""
+    limit = np.array(problem.limit) * (1 + 1e-12)
+    reach = np.array(problem.reaches).max(0)
+    live = [i for i in range(len(taps)) if reach[i] > 0]
+    values = np.unique(np.concatenate([taps[i].throughputs / reach[i] for i in live]))
+
+    def feasible(x: float) -> bool:
+        front = np.array(problem.fixed, dtype=float)[None, :]
+        for i in live:
+            tap = taps[i]
+            res = tap.res[tap.throughputs >= x * reach[i] * (1 - 1e-12)]
+            if not len(res):
+                return False
+            res = res[pareto_mask(res)]
+            sums = (front[:, None, :] + res[None, :, :]).reshape(-1, 4)
+            sums = sums[(sums <= limit).all(1)]
+            if not len(sums):
+                return False
+            if len(sums) > front_cap * 8:
+                return True  # undecided: feasible keeps the bound valid
+            front = sums[pareto_mask(sums)]
+            if len(front) > front_cap:
+                return True
+        return True
+
+    lo, hi = 0, len(values) - 1  # values[lo] feasible (after the check), search the largest
+    if not feasible(values[0]):
+        return 0.0
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if feasible(values[mid]):
+            lo = mid
+        else:
+            hi = mid - 1
+    return float(values[lo])
+
+
+def _tabulate(problem: Problem, taps: tuple[Tap, ...]) -> None:
+    """Every queue table the combination will read, simulated together up front."""
+    slacks = problem.slacks or ((0.0, 0.0),) * (len(taps) - 1)
+    specs = []
+    for i in range(len(taps) - 1):
+        depths = {int(d) for d in _queues(problem, i, taps[i])}
+        for reach in problem.reaches:
+            if reach[i] > 0 and reach[i + 1] > 0:
+                specs.append((reach[i + 1] / reach[i], depths, *slacks[i]))
+    prepare_many(specs)
 
 
 def _keep(rate: np.ndarray, res: np.ndarray, capacity: np.ndarray, n: int) -> np.ndarray:
     """At most n states: the cheapest half (they leave room for what follows), the fastest."""
     half = (n + 1) // 2
-    cheap = np.lexsort((-rate.min(1), (res / capacity).max(1)))[:half]
-    fast = np.lexsort(((res / capacity).max(1), -rate.min(1)))[: n - half]
+    cheap = _smallest((res / capacity).max(1), half)
+    fast = _smallest(-rate.min(1), n - half)
     return np.unique(np.concatenate([cheap, fast]))
+
+
+def _smallest(key: np.ndarray, n: int) -> np.ndarray:
+    """Indices of the n smallest keys (a partition, not a sort: the inputs are millions)."""
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if n >= len(key):
+        return np.arange(len(key))
+    return np.argpartition(key, n - 1)[:n]
 
 
 def _front2(rate: np.ndarray, cost: np.ndarray) -> np.ndarray:

@@ -132,9 +132,29 @@ def test_the_state_cap_is_reported_as_inexact() -> None:
     full = search(problem)
     assert full.exact
     capped = search(problem, state_cap=1)
-    assert not capped.exact
     assert capped.evaluation.throughput <= full.evaluation.throughput * (1 + 1e-12)
+    if capped.exact:  # proven by the upper bound, then as good as the uncapped search
+        assert capped.evaluation.throughput >= full.evaluation.throughput * (1 - 1e-9)
+    else:
+        assert capped.gap >= 1 - capped.evaluation.throughput / full.evaluation.throughput - 1e-9
     assert search(problem, state_cap=10**7).design == full.design
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_upper_bound_bounds_the_exhaustive_optimum(seed: int) -> None:
+    """`upper_bound` is at least the best design's throughput (exhaustive), and a search
+    that meets it is the optimum."""
+    from eecc.dse.search import upper_bound
+    from eecc.dse.tap import stage_tap
+
+    problem = random_problem(300 + seed, stages=3, queues=True)
+    found = exhaustive(problem)
+    assert found is not None
+    best = found[1].throughput
+    taps = tuple(stage_tap(problem, i) for i in range(3))
+    assert upper_bound(problem, taps) >= best * (1 - 1e-12)
+    result = search(problem)
+    assert result.exact and result.evaluation.throughput >= best * (1 - 1e-9)
 
 
 def test_blockwise_pareto_mask_equals_the_pairwise_one() -> None:
