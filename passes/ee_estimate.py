@@ -21,7 +21,8 @@ Output:
 
 Options: `platform` (a shipped name such as zc706, zcu106, vu440, or a JSON path in
 quotes; default zc706), `batch` (samples per batch, default 1024), `queue` ("finite": the
-M/G/1/K estimate with the condbuffer depths; "infinite": the infinite-buffer bound).
+event-model estimate with the condbuffer depths, eecc.cost.queue; "infinite": the
+infinite-buffer bound).
 Limits: the model has no FIFO, interconnect or DMA overhead (as fpgaConvNet's).
 """
 

@@ -13,7 +13,7 @@ The branch is what feeds the decision but not the buffer's data input: for a dro
 buffer the exit head (its convs, pools, linear, split) and the decision; for a pass-on-exit
 buffer only the decision. Its depth is its longest path of op depths, its interval its
 slowest op. `headroom` makes room for the bursts of continuing samples that the next,
-slower stage takes in at its own rate (the rate mismatch the M/G/1/K model prices); powers
+slower stage takes in at its own rate (the rate mismatch the queue model prices); powers
 of two are what BRAM gives anyway. A buffer's BRAM follows from its depth
 (`condbuffer_resources`).
 

@@ -1,14 +1,17 @@
 """Choose the folding of every hardware op: the fastest network that fits a resource budget.
 
-Each hardware op gets the `#ee.fold` that, together with every other op's, maximises the
-network throughput (stages combined by their rates with finite condbuffers, M/G/1/K) while
-LUT, FF, DSP and BRAM each stay within `budget` x the platform; or, with
-`objective="area"`, the design with the smallest largest platform share that still
-reaches `target` samples/s. A stage's interval is its slowest op's latency and resources
-add up, so each stage's throughput/area Pareto curve is built exactly and the stages are
-combined by a branch and bound on min_i T_i / p_i (eecc.dse; docs/fold.md has the
-argument). A network without exits is one stage: the no-exit baseline. Every `ee.stage`
-(and the graph) gets `ee.bottleneck`, the name of the op that limits it.
+Each hardware op gets the `#ee.fold` and every drop-on-exit condbuffer its `depth` that,
+together, maximise the network throughput (stages combined by their rates, each
+condbuffer an event model of the emitted queue, `eecc.cost.queue`) while LUT, FF, DSP and
+BRAM each stay within `budget` x the platform; or, with `objective="area"`, the design with
+the smallest largest platform share that still reaches `target` samples/s. A stage's
+interval is its slowest op's latency and resources add up, so each stage's
+throughput/area Pareto curve is built exactly (with the queue depth as a fifth dimension)
+and the stages are combined by a dynamic programme over Pareto fronts of partial designs
+(eecc.dse; docs/fold.md has the argument). A network without exits is one stage: the
+no-exit baseline. Every `ee.stage` (and the graph) gets `ee.bottleneck`, the name of the
+op that limits it. Each drop-on-exit condbuffer gets `min_depth`, the maps that wait for
+its decision at the chosen folds (`--ee-size-buffers`' rule, recomputed).
 
 Input:
 
@@ -26,12 +29,18 @@ Options:
 - `robust`: fold for the worst case over a drifting exit rate: the design with the best
   smallest network throughput over q in [p - robust, p + robust] (clipped to [0, 1]), p the
   share continuing past the first exit (eecc.dse.robust; default 0, the rate as annotated).
-  The graph then carries `ee.worst_throughput`, that worst case in samples/s.
+  The graph then carries `ee.worst_throughput`, that worst case in samples/s;
+- `queues`: "search" (default): condbuffer depths are searched with the folds, from the
+  sized depth (the floor) and its doublings up to 1,024 maps; "fixed": taken as written;
+- `cap`: non-dominated points kept per stage interval (default 2048).
 
 Without annotated rates (no `--ee-annotate-rates`) every stage is sized for rate 1, and
-the pass says so in an `ee.note` module attribute and on stderr. Limits: condbuffer depths
-are taken as written (`--ee-size-buffers`); past 128 non-dominated points per stage
-interval the curve keeps the cheapest (the result is then near-optimal, not proven).
+the pass says so in an `ee.note` module attribute and on stderr. Limits: past `cap` points
+per stage interval or 2,000 partial designs per stage the search keeps the cheapest and
+the fastest; the result is then proven only if it meets the upper bound (the best
+infinite-buffer design); otherwise the graph gets `ee.exact = false` and `ee.fold_bound`
+(samples/s no design exceeds), and the note and stderr say how much may be lost. Lane
+repacks that `--ee-legalize-hls` inserts are not priced here.
 """
 
 from __future__ import annotations
@@ -47,7 +56,7 @@ from eecc.cost.platform import Platform, PlatformError, load_platform
 from eecc.dialects.ee.structure import GraphOp, StageOp
 from eecc.dse import ir
 from eecc.dse.robust import robust
-from eecc.dse.search import Unfittable, search
+from eecc.dse.search import SearchResult, Unfittable, search
 from eecc.dse.tap import DEFAULT_CAP
 from eecc.errors import EeccError
 from eecc.network import NetworkEstimate, NetworkModel
@@ -83,11 +92,16 @@ class FoldPass(passes.ModulePass):
             if not mapping.rates_given and len(mapping.problem.stages) > 1:
                 op.attributes["ee.note"] = StringAttr(RATE_NOTE)
                 print(f"fold: note: {RATE_NOTE}", file=sys.stderr)
-            if not self.fold_graph(mapping):
+            result = self.fold_graph(mapping)
+            if not result.exact:
                 graph.attributes["ee.exact"] = IntegerAttr.from_bool(False)
                 note = (f"@{graph.sym_name.data}: a stage curve or the stage combination hit "
                         f"its point cap (cap={self.cap}), so the design is near-optimal, "
                         "not proven optimal")
+                if result.bound > 0:
+                    graph.attributes["ee.fold_bound"] = FloatAttr(result.bound, 64)
+                    note += (f"; no design exceeds {result.bound:.1f} samples/s, so at most "
+                             f"{result.gap:.1%} is lost")
                 op.attributes["ee.note"] = StringAttr(note)
                 print(f"fold: note: {note}", file=sys.stderr)
 
@@ -115,9 +129,9 @@ class FoldPass(passes.ModulePass):
         except PlatformError as err:
             raise EeccError(f"'fold' {err}") from None
 
-    def fold_graph(self, mapping: ir.Mapping) -> bool:
-        """Search, write the folds, confirm the estimate and mark the bottlenecks; whether
-        the result is proven optimal (no stage curve lost points to the cap)."""
+    def fold_graph(self, mapping: ir.Mapping) -> SearchResult:
+        """Search, write the folds, confirm the estimate and mark the bottlenecks; the
+        search's result (`exact`: proven optimal; `bound`, `gap` where it is not)."""
         try:
             result = search(mapping.problem, self.objective, self.target, cap=self.cap)
         except Unfittable as err:
@@ -137,7 +151,7 @@ class FoldPass(passes.ModulePass):
                             "condbuffers hold the maps that wait at the chosen folds; "
                             "run --ee-size-buffers before --fold")
         mark_bottlenecks(graph, estimate)
-        return result.exact
+        return result
 
     def check_floors(self, graph: GraphOp, platform: Platform) -> None:
         """The maps that wait for each decision at the chosen folds (`--ee-size-buffers`,
