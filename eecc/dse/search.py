@@ -312,13 +312,28 @@ def polish(problem: Problem, design: Design) -> Design:
 
 
 def _overflow_message(problem: Problem) -> str:
-    """Which resource the unfolded design overflows, with the amounts."""
+    """Every resource the unfolded design overflows, with the amounts; a higher budget is
+    suggested only where there is one."""
     ev = evaluate(problem, unfolded(problem))
     res = ev.resources if ev.resources else vadd(problem.fixed, (0, 0, 0, 0))
-    for kind, need, lim, cap in zip(KINDS, res, problem.limit, problem.capacity, strict=True):
-        if need > lim * (1 + 1e-12):
-            return (f"the unfolded design needs {need:.0f} {kind} but budget {problem.budget:g} "
-                    f"allows {lim:.0f} of {cap:.0f}; raise the budget")
-    if fits(res, problem.limit):
+    over = [(kind, need, lim, cap) for kind, need, lim, cap
+            in zip(KINDS, res, problem.limit, problem.capacity, strict=True)
+            if need > lim * (1 + 1e-12)]
+    if not over:
         return f"no design fits budget {problem.budget:g}"
-    return "no design fits the budget"
+    needs = _and([f"{need:.0f} {kind}" for kind, need, _, _ in over])
+    if problem.budget >= 1.0:
+        has = _and([f"{cap:.0f} {kind}" for kind, _, _, cap in over])
+        return (f"the unfolded design needs {needs} but the platform has {has}: the network "
+                "does not fit at any folding (a larger platform, narrower formats or fewer "
+                "layers may)")
+    allows = _and([f"{_amount(lim)} {kind} of {cap:.0f}" for kind, _, lim, cap in over])
+    return f"the unfolded design needs {needs} but budget {problem.budget:g} allows {allows}; raise the budget"
+
+
+def _amount(value: float) -> str:
+    return f"{value:.0f}" if value >= 100 else f"{value:.3g}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]

@@ -13,7 +13,7 @@
 // PLATFORM: eecc-opt: error: 'fold' unknown platform 'zc999' (known: vu440, zc706, zcu106; or give a .json path)
 
 // Even the unfolded design overflows 0.1 % of the ZC706: the error names the resource and amounts.
-// UNFIT: eecc-opt: error: 'fold' @tiny: the unfolded design needs {{[0-9]+}} LUT but budget 0.001 allows 219 of 218600; raise the budget
+// UNFIT: eecc-opt: error: 'fold' @tiny: the unfolded design needs {{[0-9]+}} LUT, {{[0-9]+}} FF, 1 DSP and 2 BRAM but budget 0.001 allows 219 LUT of 218600, 437 FF of 437200, 0.9 DSP of 900 and 1.09 BRAM of 1090; raise the budget
 
 builtin.module {
   ee.weight @w = dense<1.000000e-02> : tensor<4x2x3x3xf32>
