@@ -29,6 +29,7 @@ from xdsl.ir import Operation
 
 from eecc.cost.fold import Fold
 from eecc.cost.platform import Platform, Resources
+from eecc.cost.stream import repack_resources
 from eecc.cost.throughput import (
     DEFAULT_BATCH,
     combine_finite,
@@ -37,7 +38,15 @@ from eecc.cost.throughput import (
     stage_throughput,
 )
 from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp
-from eecc.dialects.ee.hardware import HardwareOp, hardware_ops, producers, total
+from eecc.dialects.ee.hardware import (
+    HardwareOp,
+    fold_lanes,
+    hardware_ops,
+    producers,
+    stream_source,
+    total,
+    width_of,
+)
 from eecc.dialects.ee.layers import WindowOp
 from eecc.dialects.ee.structure import GraphOp, StageOp
 from eecc.dialects.ee.types import StreamType
@@ -161,17 +170,30 @@ class StageEstimate:
 
 
 @dataclass(frozen=True)
+class RepackEstimate:
+    """A lane repack between two ops whose lanes differ at the folds (`ee-legalize-hls`
+    inserts it as `ee.repack`; priced in the consumer's stage)."""
+
+    producer: str
+    consumer: str
+    stage: int
+    lanes: tuple[int, int]
+    resources: Resources
+
+
+@dataclass(frozen=True)
 class NetworkEstimate:
     platform: Platform
     clock_mhz: float
     batch: int
     stages: tuple[StageEstimate, ...]
     ops: tuple[OpEstimate, ...]
-    throughput: float  # finite condbuffers (M/G/1/K)
+    throughput: float  # finite condbuffers (the event model, eecc.cost.queue)
     throughput_infinite: float  # infinite-buffer bound
     resources: Resources
     queue_depths: tuple[int, ...]
     slacks: tuple[tuple[float, float], ...] = ()  # (up, down) maps around each queue
+    repacks: tuple[RepackEstimate, ...] = ()  # included in the stages' resources
 
     def fits(self, budget: float = 1.0) -> bool:
         return self.resources.fits(self.platform, budget)
@@ -191,6 +213,32 @@ class NetworkModel:
         self._preds = self._stage_edges()
         self._chains = [_chains(self, b) for b in self.structure.drop_buffers]
         self._table: list[dict[Fold, tuple[float, int, Resources]]] = [{} for _ in self.ops]
+        self._lane_edges = self._lane_edges_of()
+
+    def _lane_edges_of(self) -> list[tuple[int, int, int]]:
+        """(producer, consumer, data width) of every stream a consumer reads, as
+        `ee-legalize-hls` walks them (through stages, flattens and repacks)."""
+        index = {id(op): i for i, op in enumerate(self.ops)}
+        edges = []
+        for i, op in enumerate(self.ops):
+            if op.name == "ee.flatten":
+                continue
+            for value in op.operands:  # type: ignore[attr-defined]
+                src = stream_source(value)
+                if isinstance(value.type, StreamType) and src is not None and id(src) in index:
+                    edges.append((index[id(src)], i, width_of(value.type)))
+        return edges
+
+    def repacks(self, folds: Sequence[Fold]) -> tuple[RepackEstimate, ...]:
+        """The lane repacks the folds need, priced (`eecc.cost.stream.repack_resources`)."""
+        out = []
+        for p, c, width in self._lane_edges:
+            have, need = fold_lanes(self.ops[p], folds[p])[1], fold_lanes(self.ops[c], folds[c])[0]  # type: ignore[arg-type]
+            if have != need:
+                out.append(RepackEstimate(self.structure.names[p], self.structure.names[c],
+                                          self.stages[c], (have, need),
+                                          repack_resources(have, need, width)))
+        return tuple(out)
 
     def _stage_edges(self) -> list[list[int]]:
         index = {id(op): i for i, op in enumerate(self.ops)}
@@ -213,10 +261,12 @@ class NetworkModel:
     def evaluate(self, folds: Sequence[Fold] | None = None) -> NetworkEstimate:
         folds = self.current_folds() if folds is None else list(folds)
         costs = [self.op_cost(i, f) for i, f in enumerate(folds)]
-        stages = tuple(self._stage(s, costs) for s in range(len(self.reach)))
-        return self._network(stages, self._op_estimates(folds, costs))
+        repacks = self.repacks(folds)
+        stages = tuple(self._stage(s, costs, repacks) for s in range(len(self.reach)))
+        return self._network(stages, self._op_estimates(folds, costs), repacks)
 
-    def _stage(self, s: int, costs: list[tuple[float, int, Resources]]) -> StageEstimate:
+    def _stage(self, s: int, costs: list[tuple[float, int, Resources]],
+               repacks: Sequence[RepackEstimate] = ()) -> StageEstimate:
         members = [i for i, st in enumerate(self.stages) if st == s]
         arrival: dict[int, float] = {}
         for i in members:  # topological order
@@ -228,7 +278,7 @@ class NetworkModel:
         return StageEstimate(
             s, self.reach[s], interval, depth,
             stage_throughput(interval, depth, clock, self.batch) if interval else float("inf"),
-            total(costs[i][2] for i in members),
+            total([*(costs[i][2] for i in members), *(r.resources for r in repacks if r.stage == s)]),
             self.structure.names[worst] if worst is not None else "",
         )
 
@@ -243,8 +293,8 @@ class NetworkModel:
                                   folds[i], costs[i][0], costs[i][1], costs[i][2]))
         return tuple(out)
 
-    def _network(self, stages: tuple[StageEstimate, ...], ops: tuple[OpEstimate, ...]
-                 ) -> NetworkEstimate:
+    def _network(self, stages: tuple[StageEstimate, ...], ops: tuple[OpEstimate, ...],
+                 repacks: tuple[RepackEstimate, ...] = ()) -> NetworkEstimate:
         rates = [s.throughput for s in stages]
         clock = self.platform.clock_mhz
         depths = self.queue_depths[: len(stages) - 1]
@@ -253,7 +303,7 @@ class NetworkModel:
             self.platform, clock, self.batch, stages, ops,
             combine_finite(rates, self.reach, clock, depths, slacks),
             combine_infinite(rates, self.reach),
-            total(s.resources for s in stages), depths, slacks,
+            total(s.resources for s in stages), depths, slacks, repacks,
         )
 
     def slacks(self, latencies: Sequence[float] | None = None) -> tuple[tuple[float, float], ...]:

@@ -98,11 +98,20 @@ def text_report(e: NetworkEstimate) -> str:
     lines = [f"platform {p.name} ({p.part}), {e.clock_mhz:g} MHz, batch {e.batch}", "",
              "stages (interval and depth in cycles; bottleneck = slowest op)",
              *stage_lines(e), "", "ops (latency in cycles per feature map; * = stage bottleneck)",
-             *op_lines(e), "", "total", *total_lines(e), "",
+             *op_lines(e), *_repack_lines(e), "", "total", *total_lines(e), "",
              f"throughput, finite condbuffers (event model, depths {queues}{_slack_text(e)}): "
              f"{e.throughput:.1f} samples/s",
              f"throughput, infinite-buffer bound: {e.throughput_infinite:.1f} samples/s"]
     return "\n".join(lines) + "\n"
+
+
+def _repack_lines(e: NetworkEstimate) -> list[str]:
+    if not e.repacks:
+        return []
+    lut = sum(r.resources.lut for r in e.repacks)
+    ff = sum(r.resources.ff for r in e.repacks)
+    return ["", f"lane repacks (in the stage totals): {len(e.repacks)}, {_num(lut)} LUT, "
+            f"{_num(ff)} FF"]
 
 
 def _slack_text(e: NetworkEstimate) -> str:
@@ -134,6 +143,9 @@ def json_report(e: NetworkEstimate, exact: bool = True) -> dict[str, Any]:
         "resources": _res_json(e.resources), "queue_depths": list(e.queue_depths),
         "queue_slacks": [{"up": _r(u, 4), "down": _r(d, 4)} for u, d in e.slacks],
         "queue_model": "event",
+        "repacks": [{"from": r.producer, "to": r.consumer, "stage": r.stage,
+                     "lanes": list(r.lanes), "resources": _res_json(r.resources)}
+                    for r in e.repacks],
         "stages": [{"index": s.index, "rate": round(s.rate, 6), "interval_cycles": _r(s.interval_cycles),
                     "depth_cycles": _r(s.depth_cycles), "throughput": round(s.throughput, 3),
                     "resources": _res_json(s.resources), "bottleneck": s.bottleneck}

@@ -72,7 +72,7 @@ from eecc.dialects.ee import (
     SoftmaxOp,
     StreamType,
 )
-from eecc.dialects.ee.hardware import HardwareOp
+from eecc.dialects.ee.hardware import HardwareOp, fold_lanes
 from eecc.emit.naming import is_layer, source
 from eecc.passes._carry_depths import annotate_carry
 from eecc.passes._fifo_depths import annotate_depths
@@ -106,26 +106,18 @@ def check_supported(op: Operation) -> None:
                             f"library: {rule[1]}")
 
 
-LANE_FIELDS: dict[type[Operation], tuple[str, str]] = {
-    ConvOp: ("coarse_in", "coarse_out"),
-    LinearOp: ("coarse_in", "coarse_out"),
-}
-
-
 def in_lanes(op: Operation) -> int:
     """Lanes `op` reads each stream operand on."""
     if isinstance(op, RepackOp):
         return op.lanes_in.value.data
-    fold = op.current_fold_value()  # type: ignore[attr-defined]
-    return getattr(fold, LANE_FIELDS.get(type(op), ("coarse", "coarse"))[0])
+    return fold_lanes(op, op.current_fold_value())[0]  # type: ignore[attr-defined]
 
 
 def out_lanes(op: Operation) -> int:
     """Lanes `op` writes each stream result on."""
     if isinstance(op, RepackOp):
         return op.lanes_out.value.data
-    fold = op.current_fold_value()  # type: ignore[attr-defined]
-    return getattr(fold, LANE_FIELDS.get(type(op), ("coarse", "coarse"))[1])
+    return fold_lanes(op, op.current_fold_value())[1]  # type: ignore[attr-defined]
 
 
 def repack_operand(op: Operation, index: int) -> None:

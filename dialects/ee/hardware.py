@@ -405,6 +405,30 @@ def source_op(value: SSAValue) -> Operation | None:
     return value.op if isinstance(value, OpResult) else None
 
 
+LANE_FIELDS: dict[str, tuple[str, str]] = {
+    "ee.conv": ("coarse_in", "coarse_out"),
+    "ee.linear": ("coarse_in", "coarse_out"),
+}
+
+
+def fold_lanes(op: Operation, fold: Fold) -> tuple[int, int]:
+    """(lanes `op` reads each stream operand on, lanes it writes each result on) at `fold`:
+    coarse_in / coarse_out for a conv or linear layer, `coarse` for every other op."""
+    fields = LANE_FIELDS.get(op.name, ("coarse", "coarse"))
+    return getattr(fold, fields[0]), getattr(fold, fields[1])
+
+
+def stream_source(value: SSAValue) -> Operation | None:
+    """The op whose lanes carry `value`'s words: through stage results, flattens (a
+    re-labelling) and repacks (what `ee-legalize-hls` inserts where lanes differ)."""
+    while isinstance(value, OpResult) and value.op.name in ("ee.stage", "ee.repack", "ee.flatten"):
+        if value.op.name == "ee.stage":
+            value = value.op.regions[0].block.last_op.operands[value.index]  # type: ignore[union-attr]
+        else:
+            value = value.op.operands[0]
+    return value.op if isinstance(value, OpResult) else None
+
+
 def producers(op: Operation) -> list[HardwareOp]:
     """Hardware ops whose results `op` consumes (through stage boundaries), operand order."""
     found = (source_op(v) for v in op.operands)

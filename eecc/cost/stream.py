@@ -6,6 +6,8 @@ feature map, resources in LUT / FF / DSP / BRAM18K.
 
 from __future__ import annotations
 
+import math
+
 from eecc.cost import modules as m
 from eecc.cost.fold import UNFOLDED, Fold, divisors
 from eecc.cost.platform import Resources
@@ -51,3 +53,21 @@ def split_resources(h: int, w: int, c: int, n_outputs: int = 2, fold: Fold = UNF
     """A fork per lane: util [ceil log2(H*W*C/coarse)] (independent of n_outputs)."""
     del n_outputs  # the fitted fork regression does not depend on the fan-out
     return m.fork(h * w * c // fold.coarse) * fold.coarse
+
+
+WORD_BITS_EXTRA = 16 + 1  # a stream word carries the 16-bit sample ID and the end flag
+
+
+def repack_resources(lanes_in: int, lanes_out: int, data_width: int = 16) -> Resources:
+    """An `ee.repack` (`eecc::repack<IN, OUT>`, emit/include/eecc/elementwise.h), priced from
+    explicit rules (no fitted regression exists for it): the chunk of lcm(IN, OUT) words and
+    the IN-word input group in registers (FF = word bits each), an NO:1 multiplexer per
+    output lane and word bit (NO = chunk / OUT; a LUT6 selects among 4, each further LUT
+    adds 3 inputs) and a 16-bit chunk counter (16 LUT, 16 FF). No DSP, no BRAM."""
+    if lanes_in == lanes_out:
+        return Resources()
+    chunk = math.lcm(lanes_in, lanes_out)
+    bits = data_width + WORD_BITS_EXTRA
+    positions = chunk // lanes_out
+    mux = 0 if positions <= 1 else math.ceil((positions - 1) / 3)
+    return Resources(lut=16 + lanes_out * bits * mux, ff=16 + (chunk + lanes_in) * bits)

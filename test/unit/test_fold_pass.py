@@ -136,3 +136,35 @@ def test_refolding_legalised_ir_leaves_no_stale_repack() -> None:
         assert producer is not None and out_lanes(producer) == op.lanes_in.value.data
         for use in op.results[0].uses:
             assert in_lanes(use.operation) == op.lanes_out.value.data
+
+
+@pytest.mark.parametrize("budget", [0.3, 0.6])
+def test_lane_repacks_are_priced_the_same_before_and_after_legalisation(budget: float) -> None:
+    """Where neighbouring folds differ in lanes the model prices one repack per stream, the
+    very repacks `ee-legalize-hls` inserts; the folded design fits with them."""
+    from eecc.dialects.ee import RepackOp
+    from eecc.passes.ee_legalize_hls import EeLegalizeHlsPass
+
+    module = folded(budget)
+    platform = load_platform("zc706")
+    before = estimate_network(module, platform)
+    assert before.repacks and before.fits(budget)
+    EeLegalizeHlsPass().apply(_context(), module)
+    after = estimate_network(module, platform)
+    inserted = [op for op in module.walk() if isinstance(op, RepackOp)]
+    assert len(inserted) == len(before.repacks) == len(after.repacks)
+    assert {(op.lanes_in.value.data, op.lanes_out.value.data) for op in inserted} == {
+        r.lanes for r in after.repacks}
+    assert after.resources == before.resources and after.throughput == before.throughput
+
+
+def test_the_repack_rule() -> None:
+    """Registers for the lcm(in, out)-word chunk and the input group, an NO:1 mux per
+    output lane and bit; nothing when the lanes agree."""
+    from eecc.cost.stream import repack_resources
+
+    assert repack_resources(4, 4) == repack_resources(1, 1) == type(repack_resources(1, 1))()
+    r = repack_resources(5, 1, data_width=16)  # chunk 5, NO = 5: ceil(4/3) = 2 LUTs a bit
+    assert (r.lut, r.ff, r.dsp, r.bram) == (16 + 1 * 33 * 2, 16 + (5 + 5) * 33, 0, 0)
+    r = repack_resources(2, 3, data_width=8)  # chunk 6, NO = 2: one LUT a bit
+    assert (r.lut, r.ff) == (16 + 3 * 25 * 1, 16 + (6 + 2) * 25)

@@ -27,6 +27,7 @@
 // CHECK-NEXT:     "up": 0.25
 // CHECK-NEXT:   }
 // CHECK-NEXT: ],
+// CHECK-NEXT: "repacks": [],
 // CHECK-NEXT: "resources": {
 // CHECK-NEXT:   "bram": 63,
 // CHECK-NEXT:   "dsp": 14,
