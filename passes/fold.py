@@ -39,8 +39,9 @@ the pass says so in an `ee.note` module attribute and on stderr. Limits: past `c
 per stage interval or 2,000 partial designs per stage the search keeps the cheapest and
 the fastest; the result is then proven only if it meets the upper bound (the best
 infinite-buffer design); otherwise the graph gets `ee.exact = false` and `ee.fold_bound`
-(samples/s no design exceeds), and the note and stderr say how much may be lost. Lane
-repacks that `--ee-legalize-hls` inserts are not priced here.
+(samples/s no design exceeds), and the note and stderr say how much may be lost. The lane
+repacks the folds imply are priced by the estimate; their resources are reserved from the
+budget and the search rerun until the design fits with them (exact for the reserved budget).
 """
 
 from __future__ import annotations
