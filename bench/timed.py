@@ -150,7 +150,7 @@ def markdown(rows: list[dict], note: str) -> str:
     lines += ["", "## Layers", "",
               "Cycles per sample: the cost model's latency at the layer's fold against the timed "
               "simulation's service time (cycles neither starved nor blocked, per sample). "
-              "`ee.repack` is not priced by the cost model (—).", ""]
+              "`ee.repack`: the library's one word per cycle on the narrower side (`repack_latency`).", ""]
     for r in rows:
         if "layers" not in r:
             continue

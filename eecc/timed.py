@@ -146,6 +146,12 @@ def _graph(module: ModuleOp) -> GraphOp:
 
 def model_cycles(op: Operation) -> float | None:
     """The cost model's cycles per feature map of `op` at its fold (None: not priced)."""
+    if op.name == "ee.repack":
+        from eecc.cost.stream import repack_latency
+
+        lanes = (op.properties["lanes_in"], op.properties["lanes_out"])
+        return repack_latency(op.operands[0].type.num_elements,  # type: ignore[attr-defined]
+                              *(int(v.value.data) for v in lanes))  # type: ignore[attr-defined]
     if not isinstance(op, HardwareOp):
         return None
     return float(op.latency_cycles(op.current_fold_value()))

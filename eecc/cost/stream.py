@@ -55,6 +55,11 @@ def split_resources(h: int, w: int, c: int, n_outputs: int = 2, fold: Fold = UNF
     return m.fork(h * w * c // fold.coarse) * fold.coarse
 
 
+def repack_latency(elements: int, lanes_in: int, lanes_out: int) -> float:
+    """Cycles per feature map of `repack<IN, OUT>`: one word per cycle on the narrower side."""
+    return elements / min(lanes_in, lanes_out)
+
+
 WORD_BITS_EXTRA = 16 + 1  # a stream word carries the 16-bit sample ID and the end flag
 
 
