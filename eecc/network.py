@@ -325,6 +325,26 @@ class NetworkModel:
         """The slack with the op next to each buffer as both bottlenecks: the least any folds give."""
         return tuple(self._slack(b, back, ahead, None) for b, back, ahead in self._chains)
 
+    def slack_tables(self) -> tuple[tuple[list[int], list[float], list[int], list[float]], ...]:
+        """Per drop-on-exit buffer: its path back (model indices, nearest first) and the up
+        slack with the bottleneck at each position, its path ahead and the down slack
+        likewise: `slacks` for any folds, as a table (what `--fold` evaluates designs with)."""
+        out = []
+        for b, back, ahead in self._chains:
+            ups = [self._slack_at(b, back, ahead, k, 0)[0] for k in range(max(1, len(back)))]
+            downs = [self._slack_at(b, back, ahead, 0, k)[1] for k in range(max(1, len(ahead)))]
+            out.append((back, ups, ahead, downs))
+        return tuple(out)
+
+    def _slack_at(self, b: int, back: list[int], ahead: list[int], kb: int, ka: int
+                  ) -> tuple[float, float]:
+        ops = self.ops
+        up = (sum(_row_share(ops[i]) for i in back[:kb + 1])
+              + sum(_line_share(ops[i]) for i in back[:kb]))
+        down = (_row_share(ops[b]) + sum(_row_share(ops[i]) for i in ahead[:ka])
+                + sum(_line_share(ops[i]) for i in ahead[:ka + 1]))
+        return up, down
+
     def _slack(self, b: int, back: list[int], ahead: list[int],
                latencies: Sequence[float] | None) -> tuple[float, float]:
         ops = self.ops
@@ -334,13 +354,8 @@ class NetworkModel:
                 return 0
             return max(range(len(path)), key=lambda k: (latencies[path[k]], -k))
 
-        k = worst(back)
-        up = (sum(_row_share(ops[i]) for i in back[:k + 1])
-              + sum(_line_share(ops[i]) for i in back[:k]))
-        k = worst(ahead)
-        down = (_row_share(ops[b]) + sum(_row_share(ops[i]) for i in ahead[:k])
-                + sum(_line_share(ops[i]) for i in ahead[:k + 1]))
-        return up, down
+        del ops
+        return self._slack_at(b, back, ahead, worst(back), worst(ahead))
 
 
 def _chains(model: NetworkModel, buffer: CondBufferOp) -> tuple[int, list[int], list[int]]:

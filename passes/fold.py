@@ -54,10 +54,8 @@ from xdsl.context import Context
 from xdsl.dialects.builtin import FloatAttr, IntegerAttr, ModuleOp, StringAttr
 
 from eecc.cost.platform import Platform, PlatformError, load_platform
-from eecc.dialects.ee.hardware import total
 from eecc.dialects.ee.structure import GraphOp, StageOp
 from eecc.dse import ir
-from eecc.dse.problem import vadd
 from eecc.dse.robust import robust
 from eecc.dse.search import SearchResult, Unfittable, search
 from eecc.dse.tap import DEFAULT_CAP
@@ -67,7 +65,6 @@ from eecc.passes.ee_size_buffers import EeSizeBuffersPass
 
 OBJECTIVES = ("throughput", "area")
 QUEUES = ("search", "fixed")
-REPACK_ROUNDS = 4  # searches with the repacks' resources reserved, at most
 RATE_NOTE = "no rates annotated: every stage folded for rate 1 (run --ee-annotate-rates first)"
 
 
@@ -137,27 +134,17 @@ class FoldPass(passes.ModulePass):
         """Search, write the folds, confirm the estimate and mark the bottlenecks; the
         search's result (`exact`: proven optimal; `bound`, `gap` where it is not)."""
         graph = mapping.model.structure.graph
-        reserve = (0.0, 0.0, 0.0, 0.0)
-        for _ in range(REPACK_ROUNDS):
-            # lane repacks depend on neighbouring folds, so the search cannot add them per
-            # layer: what the chosen design's repacks need is reserved and the search rerun
-            problem = replace(mapping.problem, fixed=vadd(mapping.problem.fixed, reserve))
-            try:
-                result = search(problem, self.objective, self.target, cap=self.cap)
-            except Unfittable as err:
-                raise EeccError(f"'fold' @{graph.sym_name.data}: {err}") from None
-            ir.write(mapping, result.design)
-            if problem.scenarios:
-                graph.attributes["ee.worst_throughput"] = FloatAttr(result.evaluation.throughput, 64)
-            if any(s.queue_layer >= 0 for s in problem.stages):
-                self.check_floors(graph, mapping.model.platform)
-            estimate = NetworkModel(graph, mapping.model.platform, self.batch).evaluate()
-            repack = total(r.resources for r in estimate.repacks)
-            need = tuple(max(a, b) for a, b in zip(reserve, (repack.lut, repack.ff, repack.dsp,
-                                                             repack.bram), strict=True))
-            if estimate.fits(self.budget) or need == reserve:
-                break
-            reserve = need
+        try:
+            problem, result = ir.search_with_repacks(
+                mapping, lambda p: search(p, self.objective, self.target, cap=self.cap))
+        except Unfittable as err:
+            raise EeccError(f"'fold' @{graph.sym_name.data}: {err}") from None
+        ir.write(mapping, result.design)
+        if problem.scenarios:
+            graph.attributes["ee.worst_throughput"] = FloatAttr(result.evaluation.throughput, 64)
+        if any(s.queue_layer >= 0 for s in problem.stages):
+            self.check_floors(graph, mapping.model.platform)
+        estimate = NetworkModel(graph, mapping.model.platform, self.batch).evaluate()
         if not estimate.fits(self.budget):
             name = graph.sym_name.data
             raise EeccError(f"'fold' @{name}: the design overflows budget {self.budget} once its "

@@ -8,14 +8,15 @@ the network without exits (the baseline) from the same IR.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from eecc.cost.platform import Platform
 from eecc.cost.queue import UNBOUNDED
 from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp, SplitOp
-from eecc.dialects.ee.hardware import HardwareOp, producers, source_op
-from eecc.dse.problem import Design, Layer, Option, Problem, Stage
+from eecc.dialects.ee.hardware import HardwareOp, producers, source_op, total
+from eecc.dse.problem import Design, Layer, Option, Problem, SlackPath, Stage, fits, vadd
+from eecc.dse.search import SearchResult
 from eecc.network import NetworkModel, op_rate
 
 
@@ -62,11 +63,24 @@ def build(model: NetworkModel, budget: float = 1.0,
         clock_mhz=model.platform.clock_mhz, batch=model.batch,
         queue_depths=tuple(model.queue_depths[: len(stages) - 1]),
         slacks=tuple(model.slack_floor()[: len(stages) - 1]),
+        slack_paths=_slack_paths(model, slots) if keep is None else (),
     )
     given = any(op_rate(op) is not None for op in model.ops)  # type: ignore[arg-type]
     given = given or any(op_rate(s) is not None for s in model.structure.graph.ops()
                          if s.name == "ee.stage")
     return Mapping(model, problem, slots, given)
+
+
+def _slack_paths(model: NetworkModel, slots: tuple[tuple[int, ...], ...]) -> tuple[SlackPath, ...]:
+    """The slack table of each queue, its path ops as (stage, layer) of the problem."""
+    where = {i: (k, la) for k, members in enumerate(slots) for la, i in enumerate(members)}
+    paths = []
+    for back, ups, ahead, downs in model.slack_tables()[: len(slots) - 1]:
+        if any(i not in where for i in [*back, *ahead]):
+            return ()  # a path op outside the problem: every design gets the floor
+        paths.append(SlackPath(tuple(where[i] for i in back), tuple(ups),
+                               tuple(where[i] for i in ahead), tuple(downs)))
+    return tuple(paths)
 
 
 def _stage(model: NetworkModel, members: Sequence[int], rate: float, queues: bool) -> Stage:
@@ -122,6 +136,35 @@ def folds_of(mapping: Mapping, design: Design) -> list:
         for i, layer, c in zip(members, stage.layers, choice, strict=True):
             folds[i] = layer.options[c].fold
     return folds
+
+
+REPACK_ROUNDS = 4  # searches with the repacks' resources reserved, at most
+
+
+def repack_need(mapping: Mapping, design: Design) -> tuple[float, float, float, float]:
+    """LUT, FF, DSP, BRAM of the lane repacks the design's folds imply (`NetworkModel.repacks`)."""
+    rep = total(r.resources for r in mapping.model.repacks(folds_of(mapping, design)))
+    return (rep.lut, rep.ff, rep.dsp, rep.bram)
+
+
+def search_with_repacks(mapping: Mapping, run: Callable[[Problem], SearchResult],
+                        problem: Problem | None = None) -> tuple[Problem, SearchResult]:
+    """`run` (a search) on the problem, then again with the chosen design's lane repacks
+    reserved from the budget until the design fits with its repacks (they depend on
+    neighbouring folds, so the stage curves cannot price them per layer). The problem the
+    result was found on (with the reserve in `fixed`) and the result."""
+    base = problem if problem is not None else mapping.problem
+    reserve: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)
+    for _ in range(REPACK_ROUNDS):
+        trial = replace(base, fixed=vadd(base.fixed, reserve))  # type: ignore[arg-type]
+        found = run(trial)
+        need = repack_need(mapping, found.design)
+        used = tuple(r - a + b for r, a, b in zip(found.evaluation.resources, reserve, need, strict=True))
+        grown = tuple(max(a, b) for a, b in zip(reserve, need, strict=True))
+        if fits(used, base.limit) or grown == reserve:
+            break
+        reserve = grown
+    return trial, found
 
 
 def write(mapping: Mapping, design: Design) -> None:

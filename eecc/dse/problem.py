@@ -99,6 +99,9 @@ class Problem:
     # reach vectors (one per stage, first = 1) over which the network throughput is the
     # worst case (eecc.dse.robust); empty: the stages' own rates
     scenarios: tuple[tuple[float, ...], ...] = ()
+    # per queue, the ops on its data path and the slack each bottleneck position gives
+    # (eecc.network): a design's own slack; empty: `slacks` for every design
+    slack_paths: tuple[SlackPath, ...] = field(default=(), compare=False)
 
     @property
     def limit(self) -> Vec:
@@ -114,14 +117,17 @@ class Problem:
         return stage_throughput(interval, depth if self.fill else 0.0, self.clock_mhz, self.batch)
 
     def network_throughput(self, throughputs: Sequence[float],
-                           depths: Sequence[int] | None = None) -> float:
+                           depths: Sequence[int] | None = None,
+                           slacks_: Sequence[Slack] | None = None) -> float:
         """Finite-buffer network throughput of the stages' throughputs with queues of
-        `depths` maps (default: `queue_depths`); with `scenarios`, the smallest over them.
-        Non-decreasing in every stage throughput and depth."""
+        `depths` maps (default: `queue_depths`) and `slacks_` around them (default:
+        `slacks`); with `scenarios`, the smallest over them. Non-decreasing in every stage
+        throughput, depth and slack."""
         if len(throughputs) == 1:
             return throughputs[0]
         qs = list(depths) if depths is not None else (list(self.queue_depths) or None)
-        slacks = list(self.slacks) if self.slacks else None
+        given = slacks_ if slacks_ is not None else self.slacks
+        slacks = list(given) if given else None
         return min(combine_finite(list(throughputs), list(reach), self.clock_mhz, qs, slacks)
                    for reach in self.reaches)
 
@@ -142,6 +148,12 @@ class Problem:
     def design_queues(self, design: Design) -> tuple[int, ...]:
         return tuple(self.queue_of(i, design[i]) for i in range(len(self.stages) - 1))
 
+    def design_slacks(self, design: Design) -> tuple[Slack, ...]:
+        """The slack around each queue at this design's bottlenecks (`slacks` without paths)."""
+        if not self.slack_paths:
+            return self.slacks
+        return tuple(path.at(self, design) for path in self.slack_paths)
+
     def bound(self, throughputs: Sequence[float]) -> float:
         """Infinite-buffer throughput min_i T_i / p_i: an upper bound of the finite one."""
         return combine_infinite(list(throughputs), _reach(self.rates))
@@ -154,6 +166,27 @@ class Problem:
 def _reach(rates: Sequence[float]) -> list[float]:
     first = rates[0] if rates and rates[0] > 0 else 1.0
     return [min(1.0, r / first) for r in rates]
+
+
+@dataclass(frozen=True)
+class SlackPath:
+    """The ops (stage, layer) on a queue's data path, nearest the queue first, back into its
+    stage and on into the next, and the (up, down) maps of slack when the slowest op sits
+    at each position (`eecc.network.NetworkModel.slacks`); ties go to the nearest."""
+
+    back: tuple[tuple[int, int], ...]
+    up: tuple[float, ...]
+    ahead: tuple[tuple[int, int], ...]
+    down: tuple[float, ...]
+
+    def at(self, problem: Problem, design: Design) -> Slack:
+        def worst(path: tuple[tuple[int, int], ...]) -> int:
+            if not path:
+                return 0
+            lat = [problem.stages[s].layers[la].options[design[s][la]].latency for s, la in path]
+            return max(range(len(path)), key=lambda k: (lat[k], -k))
+
+        return self.up[worst(self.back)], self.down[worst(self.ahead)]
 
 
 @dataclass(frozen=True)
@@ -184,7 +217,7 @@ def evaluate(problem: Problem, design: Design) -> Evaluation:
             res = vadd(res, o.res)
     queues = problem.design_queues(design)
     return Evaluation(
-        throughput=problem.network_throughput(throughputs, queues),
+        throughput=problem.network_throughput(throughputs, queues, problem.design_slacks(design)),
         bound=problem.bound(throughputs), stage_throughputs=tuple(throughputs),
         intervals=tuple(intervals), resources=res, fits=fits(res, problem.limit),
         bottlenecks=tuple(slow), queue_depths=queues,

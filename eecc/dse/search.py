@@ -302,8 +302,10 @@ def polish(problem: Problem, design: Design) -> Design:
                     continue
                 rows[s][k] = i
                 t = problem.stage_throughput(interval, stage.depth(rows[s]))
+                trial = tuple(map(tuple, rows))
                 f = problem.network_throughput(tputs[:s] + [t] + tputs[s + 1:],
-                                               problem.design_queues(tuple(map(tuple, rows))))
+                                               problem.design_queues(trial),
+                                               problem.design_slacks(trial))
                 if f > best * (1 + 1e-12):
                     used, tputs[s], best, cur = list(trial_used), t, f, i
                     break

@@ -21,7 +21,7 @@ import numpy as np
 
 from eecc.dse import ir
 from eecc.dse.problem import Problem, Stage
-from eecc.dse.search import Unfittable, search
+from eecc.dse.search import SearchResult, Unfittable, search
 from eecc.dse.tap import Tap, stage_tap
 from eecc.explore.space import Candidate
 from eecc.profile import ExitMemo, evaluate
@@ -98,6 +98,7 @@ class Worker:
         self.platform = load_platform(setting.platform)
         self.module = _parse(self.ctx, setting.ir_text)
         self.problems: dict[tuple[int, ...], tuple[Problem, tuple[Tap, ...]]] = {}
+        self.mappings: dict[tuple[int, ...], ir.Mapping] = {}
         self.taps: dict[tuple[Stage, tuple[float, ...]], Tap] = {}
         self.hints: dict[tuple[int, ...], tuple[int, ...]] = {}
         self.designs: dict[tuple[tuple[int, ...], tuple[float, ...]], tuple | None] = {}
@@ -123,7 +124,8 @@ class Worker:
         EePartitionPass().apply(self.ctx, module)
         EeSizeBuffersPass(platform=self.setting.platform).apply(self.ctx, module)
         model = NetworkModel(module, self.platform, self.setting.batch)
-        return ir.build(model, self.setting.budget).problem
+        self.mappings[exits] = ir.build(model, self.setting.budget)
+        return self.mappings[exits].problem
 
     def _tap(self, problem: Problem, index: int) -> Tap:
         key = (replace(problem.stages[index], rate=1.0), problem.limit)
@@ -165,12 +167,17 @@ class Worker:
         if hint:
             lower = problem.network_throughput(
                 [float(t.throughputs[j]) for t, j in zip(taps, hint, strict=True)])
-        try:
-            found = search(problem, taps=taps, lower=lower)
-        except Unfittable:
-            if not lower:
-                raise
-            found = search(problem, taps=taps)
+        def run(trial: Problem) -> SearchResult:
+            if trial.fixed != problem.fixed:  # repacks reserved: other curves, no hint
+                return search(trial)
+            try:
+                return search(trial, taps=taps, lower=lower)
+            except Unfittable:
+                if not lower:
+                    raise
+                return search(trial, taps=taps)
+
+        _, found = ir.search_with_repacks(self.mappings[exits], run, problem)
         self.hints[exits] = found.picks
         return found
 
