@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, StringAttr, UnitAttr, i64
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    Float64Type,
+    FloatAttr,
+    IntegerAttr,
+    StringAttr,
+    UnitAttr,
+    i64,
+)
 from xdsl.ir import Attribute, SSAValue
 
 from eecc.dialects import ee
@@ -93,6 +101,33 @@ def reduce_mean(cx: Converter, op: NodeOp) -> list[Value]:
 def relu(cx: Converter, op: NodeOp) -> list[Value]:
     x = cx.stream(op.args[0], op)
     return [cx.emit(ee.ReluOp.build(operands=[x], result_types=[x.type]), op).results[0]]
+
+
+FLT_MAX = 3.4028234663852886e38  # ONNX Clip's default bounds are -/+ the float32 maximum
+
+
+def _clip_bound(cx: Converter, op: NodeOp, index: int, name: str, default: float) -> float:
+    """A Clip bound: opset 6's attribute, or opset 11+'s optional constant input."""
+    if len(op.args) > index and cx.get(op.args[index]) is not None:
+        got = cx.get(op.args[index])
+        require(op, isinstance(got, Const) and got.array.size == 1,
+                f"has a non-constant {name} input; the bounds must be scalar constants")
+        assert isinstance(got, Const)
+        return float(got.array.reshape(-1)[0])
+    return float_(op, name, default)
+
+
+def clip(cx: Converter, op: NodeOp) -> list[Value]:
+    """`Clip(x, 0, m)` -> `ee.relu {max = m}` (ReLU6 for m = 6); `Clip(x, 0)` -> `ee.relu`."""
+    x = cx.stream(op.args[0], op)
+    lo = _clip_bound(cx, op, 1, "min", -FLT_MAX)
+    hi = _clip_bound(cx, op, 2, "max", FLT_MAX)
+    require(op, lo == 0.0 and hi > 0.0,
+            f"clips to [{lo:g}, {hi:g}]; only Clip(min=0, max=m > 0) (a saturating ReLU, ReLU6) "
+            "is supported")
+    props = {} if hi >= FLT_MAX else {"max": FloatAttr(hi, Float64Type())}
+    new = ee.ReluOp.build(operands=[x], result_types=[x.type], properties=props)
+    return [cx.emit(new, op).results[0]]
 
 
 def _flatten(cx: Converter, op: NodeOp, x: SSAValue) -> SSAValue:
@@ -209,7 +244,8 @@ def identity(cx: Converter, op: NodeOp) -> list[Value]:
 
 LAYERS: dict[str, Lowering] = {
     "Conv": conv, "MaxPool": pool, "AveragePool": pool, "GlobalAveragePool": global_pool,
-    "GlobalMaxPool": global_pool, "ReduceMean": reduce_mean, "Relu": relu, "Flatten": flatten,
+    "GlobalMaxPool": global_pool, "ReduceMean": reduce_mean, "Relu": relu, "Clip": clip,
+    "Flatten": flatten,
     "Reshape": reshape, "Gemm": gemm, "MatMul": matmul, "Add": add,
     "BatchNormalization": batch_norm, "Dropout": dropout, "Identity": identity,
 }

@@ -52,6 +52,8 @@ class ConvertOnnxToEEPass(passes.ModulePass):
 
     Supported ops: Conv (pads, strides, group, bias), MaxPool, AveragePool
     (count_include_pad), GlobalAveragePool, GlobalMaxPool, ReduceMean over (H, W), Relu,
+    Clip(min=0, max=m) as `ee.relu {max = m}` (ReLU6; bounds as opset-6 attributes or opset-11
+    constant inputs; any other range is an error),
     Gemm (transB; alpha = beta = 1), MatMul (+ Add bias), Flatten/Reshape to a vector, Add of
     two maps, BatchNormalization after a Conv, Dropout, Identity, Softmax on a logits vector,
     and the constant plumbing of Reshape (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat,

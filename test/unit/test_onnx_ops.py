@@ -1,0 +1,119 @@
+"""The ONNX ops the usual networks need (issue 14): each imports into the `ee` op or lowering
+it stands for, the float reference equals onnxruntime, the fixed-point reference agrees within
+quantisation, and every refused form is a one-line error naming the node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import onnx
+import pytest
+from onnx import TensorProto, helper, numpy_helper
+from xdsl.context import Context
+
+from eecc.dialects import ee
+from eecc.onnx_import import import_model
+from eecc.passes.convert_onnx_to_ee import ConvertOnnxToEEPass
+from eecc.reference import FixedConfig, run_graph
+
+F = TensorProto.FLOAT
+RNG = np.random.default_rng(14)
+
+
+def _save(tmp_path: Path, nodes: list, x_shape: list, y_shape: list, inits: dict | None = None,
+          opset: int = 13, name: str = "m.onnx") -> Path:
+    graph = helper.make_graph(
+        nodes, "g", [helper.make_tensor_value_info("x", F, x_shape)],
+        [helper.make_tensor_value_info("y", F, y_shape)],
+        [numpy_helper.from_array(np.asarray(a, dtype=np.float32), n) for n, a in (inits or {}).items()])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    model.ir_version = 7 if opset < 13 else 10
+    path = tmp_path / name
+    onnx.save(model, path)
+    return path
+
+
+def _convert(path: Path):
+    module = import_model(path)
+    ConvertOnnxToEEPass().apply(Context(), module)
+    module.verify()
+    return module
+
+
+def _ops(module, kind) -> list:
+    return [op for op in module.walk() if isinstance(op, kind)]
+
+
+def _check_values(path: Path, module, x_shape: list, scale: float = 2.0) -> None:
+    """float reference == onnxruntime; the fixed-point reference within 2^-6 per value."""
+    ort = pytest.importorskip("onnxruntime")
+    x = (RNG.standard_normal((3, *x_shape[1:])) * scale).astype(np.float32)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    want = np.concatenate([session.run(None, {"x": s[None]})[0] for s in x]).reshape(3, -1)
+    got = run_graph(module, x).logits.reshape(3, -1)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
+    fixed = run_graph(module, x, fixed=FixedConfig()).logits.reshape(3, -1)
+    np.testing.assert_allclose(fixed, want, atol=2.0 ** -6 * (1 + np.abs(want).max()))
+
+
+def _fails(path: Path, capsys, *needles: str) -> None:
+    from eecc.cli import main
+
+    out = path.parent / "out"
+    assert main(["compile", str(path), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and "internal error" not in err and not out.exists()
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("eecc compile: error: "), err
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+# -- Clip -> saturating ReLU --------------------------------------------------------------------
+def _clip_inputs(lo: float | None, hi: float | None) -> tuple[list[str], dict]:
+    names, inits = ["x"], {}
+    for key, v in (("lo", lo), ("hi", hi)):
+        names.append("" if v is None else key)
+        if v is not None:
+            inits[key] = np.float32(v)
+    while names[-1] == "":
+        names.pop()
+    return names, inits
+
+
+@pytest.mark.parametrize(("opset", "lo", "hi", "bound"), [
+    (10, 0.0, 6.0, 6.0), (13, 0.0, 6.0, 6.0), (11, 0.0, 0.5, 0.5), (13, 0.0, None, None)])
+def test_clip_is_a_saturating_relu(tmp_path: Path, opset: int, lo, hi, bound) -> None:
+    shape = [1, 2, 4, 4]
+    if opset < 11:
+        attrs = {k: v for k, v in (("min", lo), ("max", hi)) if v is not None}
+        node, inits = helper.make_node("Clip", ["x"], ["y"], name="clip", **attrs), {}
+    else:
+        names, inits = _clip_inputs(lo, hi)
+        node = helper.make_node("Clip", names, ["y"], name="clip")
+    path = _save(tmp_path, [node], shape, shape, inits, opset=opset)
+    module = _convert(path)
+    (relu,) = _ops(module, ee.ReluOp)
+    assert relu.bound == bound
+    _check_values(path, module, shape, scale=4.0)
+
+
+@pytest.mark.parametrize(("opset", "lo", "hi", "says"), [
+    (10, -1.0, 1.0, "clips to [-1, 1]"), (13, None, 6.0, "clips to [-3.40282e+38, 6]"),
+    (13, 0.0, -1.0, "clips to [0, -1]")])
+def test_clip_other_ranges_are_refused(tmp_path: Path, capsys, opset: int, lo, hi, says) -> None:
+    if opset < 11:
+        node, inits = helper.make_node("Clip", ["x"], ["y"], name="clip", min=lo, max=hi), {}
+    else:
+        names, inits = _clip_inputs(lo, hi)
+        node = helper.make_node("Clip", names, ["y"], name="clip")
+    path = _save(tmp_path, [node], [1, 2, 4, 4], [1, 2, 4, 4], inits, opset=opset)
+    _fails(path, capsys, "node 'clip' (Clip)", says, "only Clip(min=0, max=m > 0)")
+
+
+def test_clip_with_a_computed_bound_is_refused(tmp_path: Path, capsys) -> None:
+    nodes = [helper.make_node("Relu", ["x"], ["m"], name="relu"),
+             helper.make_node("Clip", ["x", "lo", "m"], ["y"], name="clip")]
+    path = _save(tmp_path, nodes, [1, 2, 4, 4], [1, 2, 4, 4], {"lo": np.float32(0)})
+    _fails(path, capsys, "node 'clip' (Clip) has a non-constant max input")
