@@ -21,6 +21,7 @@ from eecc.passes._onnx_values import (
     ConversionError,
     Exits,
     ExitTest,
+    Padded,
     Value,
     describe,
     to_numpy,
@@ -61,6 +62,10 @@ class Converter:
             return self.merge(got, op)
         if isinstance(got, SSAValue):
             return got
+        if isinstance(got, Padded):
+            raise ConversionError(
+                f"{got.origin} feeds {describe(op)}; an explicit zero Pad folds only into the "
+                "Conv, AveragePool or MaxPool (after a Relu) that reads it")
         kind = {Const: "a constant", ExitTest: "an exit test"}.get(type(got), "nothing")
         raise ConversionError(f"{describe(op)} expects a feature map, got {kind}")
 

@@ -13,6 +13,8 @@ The `If` becomes `Exits`: one stream per exit, merged by one `ee.exit_merge` whe
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from xdsl.dialects.builtin import Float64Type, FloatAttr, StringAttr
 from xdsl.ir import Operation, SSAValue
@@ -22,7 +24,15 @@ from eecc.dialects.onnx import IfOp, NodeOp
 from eecc.passes._onnx_attrs import int_, ints, require
 from eecc.passes._onnx_convert import Converter
 from eecc.passes._onnx_plumbing import cast_const
-from eecc.passes._onnx_values import Const, ConversionError, Exits, ExitTest, Value, describe
+from eecc.passes._onnx_values import (
+    Const,
+    ConversionError,
+    Exits,
+    ExitTest,
+    Padded,
+    Value,
+    describe,
+)
 
 BOOL = 9
 
@@ -98,11 +108,20 @@ def lower_if(cx: Converter, op: IfOp) -> Exits:
     exit_stream = _materialise(cx, exit_result, op)
     passed = _condbuffer(cx, op, exit_stream, control, "pass-on-exit")
     for outer in _outer_streams(cx, op.else_region.block.ops, op):
-        cx.env[outer] = _condbuffer(cx, op, cx.stream(outer, op), control, "drop-on-exit")
+        cx.env[outer] = _drop_on_exit(cx, op, outer, control)
     rest = cx.lower_block(op.else_region.block)[0]
     if isinstance(rest, Exits):
         return Exits([passed, *rest.streams])
     return Exits([passed, _materialise(cx, rest, op)])
+
+
+def _drop_on_exit(cx: Converter, op: IfOp, outer: SSAValue, control: SSAValue) -> Value:
+    """The backbone value the else branch reads, behind a drop-on-exit condbuffer (a padded
+    map keeps its pending `Pad`)."""
+    got = cx.get(outer)
+    if isinstance(got, Padded):
+        return replace(got, stream=_condbuffer(cx, op, got.stream, control, "drop-on-exit"))
+    return _condbuffer(cx, op, cx.stream(outer, op), control, "drop-on-exit")
 
 
 def _materialise(cx: Converter, value: Value, op: Operation) -> SSAValue:
@@ -128,7 +147,7 @@ def _outer_streams(cx: Converter, ops, if_op: IfOp) -> list[SSAValue]:
                 owner = value.owner
                 outside = not (isinstance(owner, Operation) and if_op.is_ancestor(owner))
                 mapped = cx.env.get(value)
-                is_map = isinstance(mapped, SSAValue | Exits)
+                is_map = isinstance(mapped, SSAValue | Exits | Padded)
                 if outside and is_map and value not in found:
                     found.append(value)
     return found

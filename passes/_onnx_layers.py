@@ -20,6 +20,7 @@ from eecc.dialects import ee
 from eecc.dialects.onnx import NodeOp
 from eecc.passes._onnx_attrs import float_, int_, ints, require, str_
 from eecc.passes._onnx_convert import Converter, stream_type
+from eecc.passes._onnx_pad import fold_pads, pad, window_input
 from eecc.passes._onnx_values import Const, ConversionError, Value, describe
 
 Lowering = Callable[[Converter, NodeOp], list[Value]]
@@ -48,9 +49,10 @@ def _window(op: NodeOp, kernel: tuple[int, ...]) -> dict[str, Attribute]:
 
 
 def conv(cx: Converter, op: NodeOp) -> list[Value]:
-    x = cx.stream(op.args[0], op)
+    x, padded = window_input(cx, op)
     w = cx.const(op.args[1], op)
     props = _window(op, ints(op, "kernel_shape", w.array.shape[2:]))
+    fold_pads(op, x, props, padded)
     weight = cx.weight(w.name or f"{op.outs[0].name_hint or 'conv'}.weight", w.array)
     props["weight"] = weight
     if len(op.args) > 2 and cx.get(op.args[2]) is not None:
@@ -62,12 +64,13 @@ def conv(cx: Converter, op: NodeOp) -> list[Value]:
 
 
 def pool(cx: Converter, op: NodeOp) -> list[Value]:
-    x = cx.stream(op.args[0], op)
+    x, padded = window_input(cx, op)
     require(op, len(op.outs) == 1 or not op.outs[1].uses, "uses the Indices output (unsupported)")
     props = _window(op, ints(op, "kernel_shape", ()))
     props["kind"] = StringAttr("max" if op.op_type.data == "MaxPool" else "avg")
     if op.op_type.data == "AveragePool" and int_(op, "count_include_pad", 0):
         props["count_include_pad"] = UnitAttr()
+    fold_pads(op, x, props, padded)
     new = ee.PoolOp.build(operands=[x], result_types=[_out_type(op)], properties=props)
     return [cx.emit(new, op).results[0]]
 
@@ -247,7 +250,7 @@ LAYERS: dict[str, Lowering] = {
     "GlobalMaxPool": global_pool, "ReduceMean": reduce_mean, "Relu": relu, "Clip": clip,
     "Flatten": flatten,
     "Reshape": reshape, "Gemm": gemm, "MatMul": matmul, "Add": add,
-    "BatchNormalization": batch_norm, "Dropout": dropout, "Identity": identity,
+    "BatchNormalization": batch_norm, "Dropout": dropout, "Identity": identity, "Pad": pad,
 }
 
 

@@ -53,7 +53,9 @@ class ConvertOnnxToEEPass(passes.ModulePass):
     Supported ops: Conv (pads, strides, group, bias), MaxPool, AveragePool
     (count_include_pad), GlobalAveragePool, GlobalMaxPool, ReduceMean over (H, W), Relu,
     Clip(min=0, max=m) as `ee.relu {max = m}` (ReLU6; bounds as opset-6 attributes or opset-11
-    constant inputs; any other range is an error),
+    constant inputs; any other range is an error), a constant zero Pad of H and W (opset 2
+    attributes or 11+ inputs) folded into the pads of the Conv or pool that reads it (an
+    AveragePool then counts the zeros; a MaxPool only after a Relu),
     Gemm (transB; alpha = beta = 1), MatMul (+ Add bias), Flatten/Reshape to a vector, Add of
     two maps, BatchNormalization after a Conv, Dropout, Identity, Softmax on a logits vector,
     and the constant plumbing of Reshape (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat,

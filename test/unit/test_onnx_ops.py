@@ -26,12 +26,18 @@ def _save(tmp_path: Path, nodes: list, x_shape: list, y_shape: list, inits: dict
     graph = helper.make_graph(
         nodes, "g", [helper.make_tensor_value_info("x", F, x_shape)],
         [helper.make_tensor_value_info("y", F, y_shape)],
-        [numpy_helper.from_array(np.asarray(a, dtype=np.float32), n) for n, a in (inits or {}).items()])
+        [numpy_helper.from_array(_typed(a), n) for n, a in (inits or {}).items()])
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
     model.ir_version = 7 if opset < 13 else 10
     path = tmp_path / name
     onnx.save(model, path)
     return path
+
+
+def _typed(a) -> np.ndarray:
+    """int64 arrays stay int64 (pads, axes, shapes); anything else is float32."""
+    a = np.asarray(a)
+    return a if a.dtype == np.int64 else a.astype(np.float32)
 
 
 def _convert(path: Path):
@@ -117,3 +123,77 @@ def test_clip_with_a_computed_bound_is_refused(tmp_path: Path, capsys) -> None:
              helper.make_node("Clip", ["x", "lo", "m"], ["y"], name="clip")]
     path = _save(tmp_path, nodes, [1, 2, 4, 4], [1, 2, 4, 4], {"lo": np.float32(0)})
     _fails(path, capsys, "node 'clip' (Clip) has a non-constant max input")
+
+
+# -- explicit zero Pad, folded into the next conv or pool --------------------------------------
+W = RNG.standard_normal((3, 2, 3, 3)).astype(np.float32)
+
+
+def _pad_node(opset: int, pads: list[int], inits: dict, mode: str = "constant", value: float = 0.0):
+    if opset < 11:
+        return helper.make_node("Pad", ["x"], ["p"], name="pad", pads=pads, mode=mode, value=value)
+    inits["pads"] = np.array(pads, dtype=np.int64)
+    names = ["x", "pads"]
+    if value:
+        inits["v"] = np.float32(value)
+        names.append("v")
+    return helper.make_node("Pad", names, ["p"], name="pad", mode=mode)
+
+
+@pytest.mark.parametrize("opset", [10, 13])
+def test_pad_folds_into_the_conv(tmp_path: Path, opset: int) -> None:
+    inits: dict = {"w": W}
+    nodes = [_pad_node(opset, [0, 0, 1, 2, 0, 0, 2, 0], inits),
+             helper.make_node("Conv", ["p", "w"], ["y"], name="conv", pads=[1, 0, 0, 1])]
+    path = _save(tmp_path, nodes, [1, 2, 5, 5], [1, 3, 7, 6], inits, opset=opset)
+    module = _convert(path)
+    (conv,) = _ops(module, ee.ConvOp)
+    assert conv.pad_values == (2, 2, 2, 1)
+    _check_values(path, module, [1, 2, 5, 5])
+
+
+def test_pad_folds_into_pools(tmp_path: Path) -> None:
+    """Into an average pool (the zeros count: count_include_pad) and, after a Relu, a max pool."""
+    inits: dict = {}
+    nodes = [_pad_node(13, [0, 0, 1, 1, 0, 0, 1, 1], inits),
+             helper.make_node("AveragePool", ["p"], ["a"], name="avg", kernel_shape=[3, 3]),
+             helper.make_node("Relu", ["a"], ["r"], name="relu"),
+             helper.make_node("Pad", ["r", "pads"], ["q"], name="pad2"),
+             helper.make_node("MaxPool", ["q"], ["y"], name="max", kernel_shape=[2, 2], strides=[2, 2])]
+    path = _save(tmp_path, nodes, [1, 2, 6, 6], [1, 2, 4, 4], inits)
+    module = _convert(path)
+    avg, mx = _ops(module, ee.PoolOp)
+    assert avg.count_include_pad is not None and avg.pad_values == (1, 1, 1, 1)
+    assert mx.pad_values == (1, 1, 1, 1)
+    _check_values(path, module, [1, 2, 6, 6])
+
+
+def _pad_then(kind: str, **attrs):
+    if kind == "Relu":
+        return helper.make_node("Relu", ["p"], ["y"], name="next")
+    return helper.make_node(kind, ["p"], ["y"], name="next", kernel_shape=[3, 3], **attrs)
+
+
+@pytest.mark.parametrize(("pads", "mode", "value", "after", "says"), [
+    ([0, 0, 1, 1, 0, 0, 1, 1], "reflect", 0.0, "AveragePool", "node 'pad' (Pad) uses mode 'reflect'"),
+    ([0, 0, 1, 1, 0, 0, 1, 1], "constant", 1.5, "AveragePool", "node 'pad' (Pad) pads with 1.5"),
+    ([0, 1, 1, 1, 0, 0, 1, 1], "constant", 0.0, "AveragePool", "node 'pad' (Pad) has pads [0, 1, 1"),
+    ([0, 0, -1, 1, 0, 0, 1, 1], "constant", 0.0, "AveragePool", "node 'pad' (Pad) has pads [0, 0, -1"),
+    ([0, 0, 1, 1, 0, 0, 1, 1], "constant", 0.0, "Relu", "node 'pad' (Pad) feeds node 'next' (Relu)"),
+    ([0, 0, 1, 1, 0, 0, 1, 1], "constant", 0.0, "MaxPool", "node 'next' (MaxPool) follows node 'pad'"),
+])
+def test_pad_that_does_not_fold_is_refused(tmp_path: Path, capsys, pads, mode, value, after,
+                                           says) -> None:
+    inits: dict = {}
+    nodes = [_pad_node(13, pads, inits, mode, value), _pad_then(after)]
+    out = [1, 2, 4, 4] if after != "Relu" else [1, 2, 6, 6]
+    path = _save(tmp_path, nodes, [1, 2, 4, 4], out, inits)
+    _fails(path, capsys, says)
+
+
+def test_pad_before_a_padded_average_pool_is_refused(tmp_path: Path, capsys) -> None:
+    inits: dict = {}
+    nodes = [_pad_node(13, [0, 0, 1, 1, 0, 0, 1, 1], inits),
+             _pad_then("AveragePool", pads=[1, 1, 1, 1])]
+    path = _save(tmp_path, nodes, [1, 2, 4, 4], [1, 2, 6, 6], inits)
+    _fails(path, capsys, "node 'next' (AveragePool) has pads of its own after node 'pad' (Pad)")
