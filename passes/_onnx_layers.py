@@ -18,6 +18,7 @@ from xdsl.ir import Attribute, SSAValue
 
 from eecc.dialects import ee
 from eecc.dialects.onnx import NodeOp
+from eecc.passes._onnx_affine import elementwise
 from eecc.passes._onnx_attrs import float_, int_, ints, require, str_
 from eecc.passes._onnx_convert import Converter, stream_type
 from eecc.passes._onnx_pad import fold_pads, pad, window_input
@@ -186,29 +187,6 @@ def matmul(cx: Converter, op: NodeOp) -> list[Value]:
     return [_linear(cx, op, x, b.array.T, b.name or "linear.weight", None)]
 
 
-def add(cx: Converter, op: NodeOp) -> list[Value]:
-    lhs, rhs = cx.get(op.args[0]), cx.get(op.args[1])
-    if isinstance(lhs, Const) or isinstance(rhs, Const):
-        return [_bias_add(cx, op)]
-    a, b = cx.stream(op.args[0], op), cx.stream(op.args[1], op)
-    require(op, a.type == b.type, f"adds {a.type} and {b.type}; shapes must match")
-    return [cx.emit(ee.AddOp.build(operands=[a, b], result_types=[a.type]), op).results[0]]
-
-
-def _bias_add(cx: Converter, op: NodeOp) -> SSAValue:
-    """`MatMul` + `Add(constant)` -> the linear layer's bias."""
-    index = 0 if isinstance(cx.get(op.args[1]), Const) else 1
-    x, c = cx.stream(op.args[index], op), cx.const(op.args[1 - index], op)
-    owner = x.owner
-    ok = isinstance(owner, ee.LinearOp) and owner.bias is None and op.args[index].uses.get_length() == 1
-    require(op, ok, "adds a constant to something other than a MatMul (only a MatMul bias is supported)")
-    assert isinstance(owner, ee.LinearOp)
-    n_out = owner.features[1]
-    require(op, c.array.size == n_out, f"bias has {c.array.size} values, expected {n_out}")
-    owner.bias = cx.weight(c.name or f"{owner.weight.root_reference.data}.bias", c.array.reshape(-1))
-    return x
-
-
 def batch_norm(cx: Converter, op: NodeOp) -> list[Value]:
     """Folds into the preceding `ee.conv`: w' = w * s, b' = (b - mean) * s + beta."""
     x = cx.stream(op.args[0], op)
@@ -249,7 +227,8 @@ LAYERS: dict[str, Lowering] = {
     "Conv": conv, "MaxPool": pool, "AveragePool": pool, "GlobalAveragePool": global_pool,
     "GlobalMaxPool": global_pool, "ReduceMean": reduce_mean, "Relu": relu, "Clip": clip,
     "Flatten": flatten,
-    "Reshape": reshape, "Gemm": gemm, "MatMul": matmul, "Add": add,
+    "Reshape": reshape, "Gemm": gemm, "MatMul": matmul, "Add": elementwise, "Sub": elementwise,
+    "Mul": elementwise,
     "BatchNormalization": batch_norm, "Dropout": dropout, "Identity": identity, "Pad": pad,
 }
 

@@ -56,8 +56,9 @@ class ConvertOnnxToEEPass(passes.ModulePass):
     constant inputs; any other range is an error), a constant zero Pad of H and W (opset 2
     attributes or 11+ inputs) folded into the pads of the Conv or pool that reads it (an
     AveragePool then counts the zeros; a MaxPool only after a Relu),
-    Gemm (transB; alpha = beta = 1), MatMul (+ Add bias), Flatten/Reshape to a vector, Add of
-    two maps, BatchNormalization after a Conv, Dropout, Identity, Softmax on a logits vector,
+    Gemm (transB; alpha = beta = 1), MatMul, Flatten/Reshape to a vector, Add of two maps,
+    Add/Sub/Mul by a scalar or per-channel constant folded into the Conv, Gemm or MatMul
+    before it (its weights and bias; that layer's only user), BatchNormalization after a Conv, Dropout, Identity, Softmax on a logits vector,
     and the constant plumbing of Reshape (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat,
     Cast). Limits: f32 only, batch 1, 2-D windows without dilation, auto_pad or ceil_mode;
     the exit threshold must be a constant; an `If` must be an exit test with one output.

@@ -197,3 +197,52 @@ def test_pad_before_a_padded_average_pool_is_refused(tmp_path: Path, capsys) -> 
              _pad_then("AveragePool", pads=[1, 1, 1, 1])]
     path = _save(tmp_path, nodes, [1, 2, 4, 4], [1, 2, 6, 6], inits)
     _fails(path, capsys, "node 'next' (AveragePool) has pads of its own after node 'pad' (Pad)")
+
+
+# -- Add / Sub / Mul by a constant, folded into the conv or linear layer before ----------------
+@pytest.mark.parametrize(("kind", "const"), [
+    ("Mul", np.float32(0.5)), ("Mul", RNG.standard_normal((1, 3, 1, 1))),
+    ("Add", RNG.standard_normal((3, 1, 1))), ("Sub", np.float32(0.25)),
+    ("Mul", RNG.standard_normal((1, 1, 1, 1)))])
+def test_constant_folds_into_the_conv(tmp_path: Path, kind: str, const) -> None:
+    nodes = [helper.make_node("Conv", ["x", "w", "b"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node(kind, ["c", "k"], ["y"], name="op")]
+    inits = {"w": W, "b": RNG.standard_normal(3), "k": const}
+    path = _save(tmp_path, nodes, [1, 2, 5, 5], [1, 3, 5, 5], inits)
+    module = _convert(path)
+    assert [type(op) for op in module.body.block.ops.last.body.block.ops] == [ee.ConvOp, ee.OutputOp]
+    _check_values(path, module, [1, 2, 5, 5])
+
+
+def test_constants_fold_into_a_linear_layer(tmp_path: Path) -> None:
+    """MatMul, then Mul by a per-class scale (constant first), then Add of a bias."""
+    nodes = [helper.make_node("Flatten", ["x"], ["f"], name="flat"),
+             helper.make_node("MatMul", ["f", "w"], ["m"], name="mm"),
+             helper.make_node("Mul", ["s", "m"], ["n"], name="scale"),
+             helper.make_node("Add", ["n", "b"], ["y"], name="bias")]
+    inits = {"w": RNG.standard_normal((8, 4)), "s": RNG.standard_normal(4), "b": RNG.standard_normal(4)}
+    path = _save(tmp_path, nodes, [1, 8], [1, 4], inits)
+    module = _convert(path)
+    (linear,) = _ops(module, ee.LinearOp)
+    assert linear.bias is not None
+    _check_values(path, module, [1, 8])
+
+
+@pytest.mark.parametrize(("nodes", "const", "says"), [
+    ([("Relu", ["c"], ["r"]), ("Mul", ["r", "k"], ["y"])], np.float32(2),
+     "node 'op' (Mul) multiplies by a constant after something other than a Conv"),
+    ([("Mul", ["c", "k"], ["y"])], RNG.standard_normal((1, 3, 5, 5)),
+     "node 'op' (Mul) has a 1x3x5x5 constant; only a scalar or one value per channel"),
+    ([("Add", ["c", "k"], ["y"])], RNG.standard_normal(5),
+     "node 'op' (Add) has a 5 constant; only a scalar or one value per channel (broadcast as 1x3x1x1)"),
+    ([("Sub", ["k", "c"], ["y"])], np.float32(1),
+     "node 'op' (Sub) subtracts a feature map from a constant"),
+    ([("Relu", ["c"], ["r"]), ("Mul", ["r", "c"], ["y"])], np.float32(1),
+     "node 'op' (Mul) multiplies by a feature map; only Add of two maps"),
+])
+def test_constant_that_does_not_fold_is_refused(tmp_path: Path, capsys, nodes, const, says) -> None:
+    names = ["relu"] * (len(nodes) - 1) + ["op"]
+    made = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1])]
+    made += [helper.make_node(k, i, o, name=n) for (k, i, o), n in zip(nodes, names, strict=True)]
+    path = _save(tmp_path, made, [1, 2, 5, 5], [1, 3, 5, 5], {"w": W, "k": const})
+    _fails(path, capsys, says)
