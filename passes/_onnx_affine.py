@@ -34,6 +34,18 @@ def elementwise(cx: Converter, op: NodeOp) -> list[Value]:
     return [cx.emit(ee.AddOp.build(operands=[a, b], result_types=[a.type]), op).results[0]]
 
 
+def sum_(cx: Converter, op: NodeOp) -> list[Value]:
+    """`Sum` of maps: a chain of `ee.add` (one for two maps, the residual add)."""
+    require(op, not any(isinstance(cx.get(v), Const) for v in op.args),
+            "sums a constant; only a Sum of feature maps is supported")
+    maps = [cx.stream(v, op) for v in op.args]
+    total = maps[0]
+    for other in maps[1:]:
+        require(op, other.type == total.type, f"sums {total.type} and {other.type}; shapes must match")
+        total = cx.emit(ee.AddOp.build(operands=[total, other], result_types=[total.type]), op).results[0]
+    return [total]
+
+
 def _fold_constant(cx: Converter, op: NodeOp) -> SSAValue:
     kind = op.op_type.data
     index = 0 if isinstance(cx.get(op.args[1]), Const) else 1

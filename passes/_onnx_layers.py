@@ -18,7 +18,7 @@ from xdsl.ir import Attribute, SSAValue
 
 from eecc.dialects import ee
 from eecc.dialects.onnx import NodeOp
-from eecc.passes._onnx_affine import elementwise
+from eecc.passes._onnx_affine import elementwise, sum_
 from eecc.passes._onnx_attrs import float_, int_, ints, require, str_
 from eecc.passes._onnx_convert import Converter, stream_type
 from eecc.passes._onnx_pad import fold_pads, pad, window_input
@@ -228,7 +228,7 @@ LAYERS: dict[str, Lowering] = {
     "GlobalMaxPool": global_pool, "ReduceMean": reduce_mean, "Relu": relu, "Clip": clip,
     "Flatten": flatten,
     "Reshape": reshape, "Gemm": gemm, "MatMul": matmul, "Add": elementwise, "Sub": elementwise,
-    "Mul": elementwise,
+    "Mul": elementwise, "Sum": sum_,
     "BatchNormalization": batch_norm, "Dropout": dropout, "Identity": identity, "Pad": pad,
 }
 

@@ -246,3 +246,53 @@ def test_constant_that_does_not_fold_is_refused(tmp_path: Path, capsys, nodes, c
     made += [helper.make_node(k, i, o, name=n) for (k, i, o), n in zip(nodes, names, strict=True)]
     path = _save(tmp_path, made, [1, 2, 5, 5], [1, 3, 5, 5], {"w": W, "k": const})
     _fails(path, capsys, says)
+
+
+# -- Sum of maps, old-opset Dropout ------------------------------------------------------------
+@pytest.mark.parametrize("n", [2, 3])
+def test_sum_of_maps_is_a_chain_of_adds(tmp_path: Path, n: int) -> None:
+    nodes = [helper.make_node("Conv", ["x", "w"], ["c"], name="conv", pads=[1, 1, 1, 1]),
+             helper.make_node("Relu", ["c"], ["r"], name="relu"),
+             helper.make_node("Sum", ["c", "r", "c"][:n], ["y"], name="sum")]
+    path = _save(tmp_path, nodes, [1, 2, 5, 5], [1, 3, 5, 5], {"w": W})
+    module = _convert(path)
+    assert len(_ops(module, ee.AddOp)) == n - 1
+    _check_values(path, module, [1, 2, 5, 5], scale=0.5)
+
+
+@pytest.mark.parametrize(("inputs", "says"), [
+    (["x", "k"], "node 'sum' (Sum) sums a constant; only a Sum of feature maps is supported"),
+    (["x", "p"], "node 'sum' (Sum) sums !ee.stream<2x5x5xf32> and !ee.stream<2x2x2xf32>"),
+])
+def test_sum_that_is_not_of_maps_is_refused(tmp_path: Path, capsys, inputs, says) -> None:
+    nodes = [helper.make_node("MaxPool", ["x"], ["p"], name="pool", kernel_shape=[2, 2], strides=[2, 2]),
+             helper.make_node("Sum", inputs, ["y"], name="sum")]
+    path = _save(tmp_path, nodes, [1, 2, 5, 5], [1, 2, 5, 5], {"k": np.float32(1)})
+    _fails(path, capsys, says)
+
+
+@pytest.mark.parametrize("opset", [7, 10, 13])
+def test_dropout_with_a_mask_output_vanishes(tmp_path: Path, opset: int) -> None:
+    """Opset 7's mask has no inferred type; unused, it is imported as `none` and dropped."""
+    attrs = {"ratio": 0.5} if opset < 12 else {}
+    nodes = [helper.make_node("Dropout", ["x"], ["d", "mask"], name="drop", **attrs),
+             helper.make_node("Relu", ["d"], ["y"], name="relu")]
+    path = _save(tmp_path, nodes, [1, 2, 4, 4], [1, 2, 4, 4], opset=opset)
+    module = _convert(path)
+    assert [type(op) for op in module.body.block.ops.last.body.block.ops] == [ee.ReluOp, ee.OutputOp]
+    from eecc.cli import main
+
+    assert main(["import", str(path), "-o", str(tmp_path / "m.mlir")]) == 0
+    assert "none" in (tmp_path / "m.mlir").read_text() or opset >= 10
+
+
+def test_dropout_mask_that_is_read_is_refused(tmp_path: Path, capsys) -> None:
+    nodes = [helper.make_node("Dropout", ["x"], ["y", "mask"], name="drop", ratio=0.5),
+             helper.make_node("Relu", ["mask"], ["z"], name="relu")]
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", F, [1, 2, 4, 4])],
+                              [helper.make_tensor_value_info("y", F, [1, 2, 4, 4]),
+                               helper.make_tensor_value_info("z", F, [1, 2, 4, 4])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 7)])
+    model.ir_version = 7
+    onnx.save(model, tmp_path / "m.onnx")
+    _fails(tmp_path / "m.onnx", capsys, "node 'drop' (Dropout) output 'mask' has no known type")
