@@ -62,7 +62,7 @@ def _fold_constant(cx: Converter, op: NodeOp) -> SSAValue:
     if kind == "Mul":
         _scale(cx, layer, vector)
     else:
-        _shift(cx, layer, vector if kind == "Add" else -vector)
+        _shift(cx, layer, vector if kind == "Add" else -vector, c.name)
     return x
 
 
@@ -79,10 +79,12 @@ def _per_channel(op: NodeOp, array: np.ndarray, shape: tuple[int, ...]) -> np.nd
     return np.broadcast_to(array.astype(np.float64).reshape(-1), (full[1],)).copy()
 
 
-def _bias_name(cx: Converter, layer: ee.ConvOp | ee.LinearOp, channels: int) -> str:
+def _bias_name(cx: Converter, layer: ee.ConvOp | ee.LinearOp, channels: int,
+               hint: str | None) -> str:
+    """The layer's bias symbol; a new zero one (named after the constant) if it has none."""
     if layer.bias is None:
-        w_name = layer.weight.root_reference.data
-        layer.bias = cx.weight(f"{w_name}.bias", np.zeros(channels, dtype=np.float32))
+        name = hint or f"{layer.weight.root_reference.data}.bias"
+        layer.bias = cx.weight(name, np.zeros(channels, dtype=np.float32))
     return layer.bias.root_reference.data
 
 
@@ -95,6 +97,7 @@ def _scale(cx: Converter, layer: ee.ConvOp | ee.LinearOp, s: np.ndarray) -> None
         cx.weights[b_name] = (cx.weights[b_name] * s).astype(np.float32)
 
 
-def _shift(cx: Converter, layer: ee.ConvOp | ee.LinearOp, b: np.ndarray) -> None:
-    name = _bias_name(cx, layer, b.size)
+def _shift(cx: Converter, layer: ee.ConvOp | ee.LinearOp, b: np.ndarray,
+           hint: str | None) -> None:
+    name = _bias_name(cx, layer, b.size, hint)
     cx.weights[name] = (cx.weights[name] + b).astype(np.float32)

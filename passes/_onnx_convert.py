@@ -148,6 +148,8 @@ class Converter:
     def output_stream(self, value: Value, ret: Operation) -> SSAValue:
         if isinstance(value, Exits):
             return self.merge(value, ret)
+        if isinstance(value, ExitTest) and value.step == "softmax":
+            return value.logits  # a final Softmax that is also an exit test: its logits
         if isinstance(value, SSAValue):
             return value
         raise ConversionError("graph output is not a feature map (a constant or exit test)")

@@ -56,6 +56,10 @@ class ConvertOnnxToEEPass(passes.ModulePass):
       (count_include_pad), GlobalAveragePool, GlobalMaxPool, ReduceMean over (H, W), Relu,
       Gemm (transB; alpha = beta = 1), MatMul, Flatten/Reshape to a vector, Add of two maps,
       Sum of maps (a chain of `ee.add`), Identity, Softmax on a logits vector;
+    - a final Softmax (every model-zoo classifier ends with one: its result is only returned,
+      by the graph or by an exit's branch) is removed, so the network returns the logits:
+      the argmax is the same and the exit decisions, which take their own softmax, too;
+      elsewhere a Softmax is an `ee.softmax`;
     - Clip(min=0, max=m) as `ee.relu {max = m}` (ReLU6; bounds as opset-6 attributes or
       opset-11 constant inputs; Clip(min=0) alone is a Relu; any other range is an error);
     - a constant zero Pad of H and W (opset 2 attributes or 11+ inputs), folded into the pads

@@ -296,3 +296,65 @@ def test_dropout_mask_that_is_read_is_refused(tmp_path: Path, capsys) -> None:
     model.ir_version = 7
     onnx.save(model, tmp_path / "m.onnx")
     _fails(tmp_path / "m.onnx", capsys, "node 'drop' (Dropout) output 'mask' has no known type")
+
+
+# -- a classifier's final Softmax --------------------------------------------------------------
+def test_final_softmax_vanishes(tmp_path: Path) -> None:
+    """The network returns the logits: argmax unchanged, softmax of them is onnxruntime's."""
+    ort = pytest.importorskip("onnxruntime")
+    nodes = [helper.make_node("Gemm", ["x", "w", "b"], ["l"], name="fc", transB=1),
+             helper.make_node("Softmax", ["l"], ["y"], name="prob", axis=1)]
+    inits = {"w": RNG.standard_normal((5, 8)), "b": RNG.standard_normal(5)}
+    path = _save(tmp_path, nodes, [1, 8], [1, 5], inits)
+    module = _convert(path)
+    assert not _ops(module, ee.SoftmaxOp)
+    x = RNG.standard_normal((4, 8)).astype(np.float32)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    want = np.concatenate([session.run(None, {"x": s[None]})[0] for s in x])
+    logits = run_graph(module, x).logits
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(e / e.sum(axis=1, keepdims=True), want, rtol=1e-5, atol=1e-6)
+    assert (logits.argmax(axis=1) == want.argmax(axis=1)).all()
+
+
+def test_softmax_inside_the_network_stays(tmp_path: Path) -> None:
+    nodes = [helper.make_node("Gemm", ["x", "w"], ["l"], name="fc", transB=1),
+             helper.make_node("Softmax", ["l"], ["s"], name="prob", axis=1),
+             helper.make_node("Gemm", ["s", "w2"], ["y"], name="fc2", transB=1)]
+    inits = {"w": RNG.standard_normal((5, 8)), "w2": RNG.standard_normal((3, 5))}
+    module = _convert(_save(tmp_path, nodes, [1, 8], [1, 3], inits))
+    assert len(_ops(module, ee.SoftmaxOp)) == 1
+
+
+def test_exit_networks_final_softmax_vanishes(tmp_path: Path) -> None:
+    """A TorchScript early-exit export whose exits both return softmax(logits): no
+    `ee.softmax` is left, the exit decision is unchanged, argmax is torch's."""
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as tf
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.conv = torch.nn.Conv2d(1, 2, 3, padding=1)
+            self.head = torch.nn.Linear(32, 3)
+            self.tail = torch.nn.Linear(32, 3)
+
+        def forward(self, x):
+            h = torch.relu(self.conv(x)).flatten(1)
+            y = self.head(h)
+            if torch.max(tf.softmax(y, dim=1)) > 0.6:
+                return tf.softmax(y, dim=1)
+            return tf.softmax(self.tail(h), dim=1)
+
+    torch.manual_seed(0)
+    net = torch.jit.script(Net().eval())
+    path = tmp_path / "ee.onnx"
+    torch.onnx.export(net, (torch.zeros(1, 1, 4, 4),), str(path), opset_version=13, dynamo=False,
+                      input_names=["x"], output_names=["y"])
+    module = _convert(path)
+    assert not _ops(module, ee.SoftmaxOp) and len(_ops(module, ee.ExitDecisionOp)) == 1
+    x = torch.randn(16, 1, 4, 4) * 3
+    with torch.no_grad():
+        want = torch.cat([net(s[None]) for s in x]).numpy()
+    got = run_graph(module, x.numpy()).logits
+    assert (got.argmax(axis=1) == want.argmax(axis=1)).all()

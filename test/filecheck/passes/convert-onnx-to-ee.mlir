@@ -1,7 +1,8 @@
 // RUN: eecc-opt %s --split-input-file --convert-onnx-to-ee | filecheck %s
 
 // A static network (no If) is a plain chain; Dropout and Identity vanish, Flatten and Gemm
-// become ee.flatten and ee.linear with the [out, in] weight.
+// become ee.flatten and ee.linear with the [out, in] weight; the final Softmax vanishes (the
+// network returns the logits: argmax unchanged).
 
 // CHECK-LABEL: ee.graph @static(%{{.*}}: !ee.stream<1x4x4xf32>) -> !ee.stream<3xf32> {
 // CHECK-NEXT:    %[[C:.*]] = ee.conv %{{.*}} weight @w bias @b {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<1x4x4xf32> -> !ee.stream<2x4x4xf32>
@@ -9,8 +10,7 @@
 // CHECK-NEXT:    %[[P:.*]] = ee.pool %[[R]] {count_include_pad, kernel = array<i64: 2, 2>, kind = "avg", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : !ee.stream<2x4x4xf32> -> !ee.stream<2x2x2xf32>
 // CHECK-NEXT:    %[[F:.*]] = ee.flatten %[[P]] : !ee.stream<2x2x2xf32> -> !ee.stream<8xf32>
 // CHECK-NEXT:    %[[L:.*]] = ee.linear %[[F]] weight @fc.w bias @fc.b : !ee.stream<8xf32> -> !ee.stream<3xf32>
-// CHECK-NEXT:    %[[S:.*]] = ee.softmax %[[L]] : !ee.stream<3xf32>
-// CHECK-NEXT:    ee.output %[[S]] : !ee.stream<3xf32>
+// CHECK-NEXT:    ee.output %[[L]] : !ee.stream<3xf32>
 builtin.module {
   onnx.initializer @w = dense<0.1> : tensor<2x1x3x3xf32>
   onnx.initializer @b = dense<0.0> : tensor<2xf32>
