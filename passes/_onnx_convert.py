@@ -14,6 +14,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from eecc.dialects import ee
 from eecc.dialects import onnx as ox
+from eecc.dialects.ee.weights import MAX_WEIGHT_ELEMENTS
 from eecc.dialects.onnx import InitializerOp
 from eecc.onnx_import.types import dense
 from eecc.passes._onnx_values import (
@@ -83,8 +84,13 @@ class Converter:
             exits.merged = merge.output
         return exits.merged
 
-    def weight(self, hint: str, array: np.ndarray) -> SymbolRefAttr:
-        """A new `ee.weight` symbol for `array` (name made unique)."""
+    def weight(self, hint: str, array: np.ndarray, origin: Operation | None = None) -> SymbolRefAttr:
+        """A new `ee.weight` symbol for `array` (name made unique); `origin` is the node that
+        reads it, named in messages."""
+        if array.size > MAX_WEIGHT_ELEMENTS:
+            where = f"{describe(origin)} has a weight" if origin is not None else "weight"
+            raise ConversionError(f"{where} '{hint}' of {array.size} values; eecc supports "
+                                  f"weights of at most {MAX_WEIGHT_ELEMENTS} (2^24) values per tensor")
         if array.dtype != np.float32:
             raise ConversionError(f"weight '{hint}' has element type {array.dtype}; eecc "
                                   "converts float32 weights only (re-export in float32)")

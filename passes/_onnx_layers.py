@@ -54,7 +54,7 @@ def conv(cx: Converter, op: NodeOp) -> list[Value]:
     w = cx.const(op.args[1], op)
     props = _window(op, ints(op, "kernel_shape", w.array.shape[2:]))
     fold_pads(op, x, props, padded)
-    weight = cx.weight(w.name or f"{op.outs[0].name_hint or 'conv'}.weight", w.array)
+    weight = cx.weight(w.name or f"{op.outs[0].name_hint or 'conv'}.weight", w.array, op)
     props["weight"] = weight
     if len(op.args) > 2 and cx.get(op.args[2]) is not None:
         b = cx.const(op.args[2], op)
@@ -157,7 +157,7 @@ def reshape(cx: Converter, op: NodeOp) -> list[Value]:
 
 def _linear(cx: Converter, op: NodeOp, x: SSAValue, w: np.ndarray, name: str,
             bias: Const | None) -> SSAValue:
-    props = {"weight": cx.weight(name, w)}
+    props = {"weight": cx.weight(name, w, op)}
     if bias is not None:
         require(op, bias.array.size == w.shape[0], f"bias has {bias.array.size} values, expected {w.shape[0]}")
         props["bias"] = cx.weight(bias.name or f"{name}.bias", bias.array.reshape(-1))

@@ -69,8 +69,8 @@ class ConvertOnnxToEEPass(passes.ModulePass):
       Conv, Gemm or MatMul before it (whose only user it is);
     - BatchNormalization after a Conv (folded); Dropout (vanishes; an old opset's unused
       mask output, which shape inference leaves untyped, is imported as `none`);
-    - the constant plumbing of Reshape (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat,
-      Cast).
+    - the constant plumbing of Reshape (Constant, ConstantOfShape, Shape, Gather, Unsqueeze,
+      Squeeze, Concat of constants, Cast).
 
     Limits: f32 only, batch 1, 2-D windows without dilation, auto_pad or ceil_mode;
     the exit threshold must be a constant; an `If` must be an exit test with one output.

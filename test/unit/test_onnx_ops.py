@@ -358,3 +358,41 @@ def test_exit_networks_final_softmax_vanishes(tmp_path: Path) -> None:
         want = torch.cat([net(s[None]) for s in x]).numpy()
     got = run_graph(module, x.numpy()).logits
     assert (got.argmax(axis=1) == want.argmax(axis=1)).all()
+
+
+# -- the model-zoo graphs shipped in the onnx wheel --------------------------------------------
+ZOO = Path(onnx.__file__).parent / "backend" / "test" / "data" / "light"
+ZOO_OUTCOME = {
+    "bvlc_alexnet": "node 'n2' (LRN) is not supported by convert-onnx-to-ee (supported: Add,",
+    "densenet121": "node 'n8' (BatchNormalization) does not follow a Conv whose only user it is",
+    "inception_v1": "node 'n3' (LRN) is not supported by convert-onnx-to-ee (supported: Add,",
+    "inception_v2": "node 'n73' (Concat) concatenates feature maps; only a Concat of constants",
+    "resnet50": None,
+    "shufflenet": "node 'n7' (Reshape) output 0 has shape 1x4x28x56x56; expected 1xN or 1xCxHxW",
+    "squeezenet": "node 'n9' (Concat) concatenates feature maps; only a Concat of constants",
+    "vgg19": "node 'n38' (Gemm) has a weight 'linear.weight' of 102760448 values; eecc supports "
+             "weights of at most 16777216",
+    "zfnet512": "node 'n2' (LRN) is not supported by convert-onnx-to-ee (supported: Add,",
+}
+
+
+def test_the_zoo_list_is_the_wheels() -> None:
+    if not ZOO.is_dir():
+        pytest.skip("this onnx wheel ships no light model-zoo graphs")
+    assert sorted(p.name.removeprefix("light_").removesuffix(".onnx")
+                  for p in ZOO.glob("light_*.onnx")) == sorted(ZOO_OUTCOME)
+
+
+@pytest.mark.parametrize("name", sorted(ZOO_OUTCOME))
+def test_zoo_graph_converts_or_names_the_node(tmp_path: Path, capsys, name: str) -> None:
+    """Each converts to `ee` (weights are the wheel's constant fills), or `eecc compile` stops
+    with one line naming the node and what is supported."""
+    path = ZOO / f"light_{name}.onnx"
+    if not path.exists():
+        pytest.skip(f"{path.name} is not in this onnx wheel")
+    want = ZOO_OUTCOME[name]
+    if want is None:
+        module = _convert(path)
+        assert _ops(module, ee.ConvOp) and _ops(module, ee.LinearOp)
+        return
+    _fails(path, capsys, want)

@@ -4,7 +4,7 @@
 // An op without a lowering names the node, its op type and the supported list; the driver
 // prints one line and exits non-zero.
 
-// CHECK: node '/lstm' (LSTM) is not supported by convert-onnx-to-ee (supported: Add, AveragePool, BatchNormalization, Cast, Clip, Concat, Constant, Conv, Dropout, Flatten, Gather, Gemm, GlobalAveragePool, GlobalMaxPool, Greater, Identity, MatMul, MaxPool, Mul, Pad, ReduceMax, ReduceMean, Relu, Reshape, Shape, Softmax, Squeeze, Sub, Sum, Unsqueeze)
+// CHECK: node '/lstm' (LSTM) is not supported by convert-onnx-to-ee (supported: Add, AveragePool, BatchNormalization, Cast, Clip, Concat, Constant, ConstantOfShape, Conv, Dropout, Flatten, Gather, Gemm, GlobalAveragePool, GlobalMaxPool, Greater, Identity, MatMul, MaxPool, Mul, Pad, ReduceMax, ReduceMean, Relu, Reshape, Shape, Softmax, Squeeze, Sub, Sum, Unsqueeze)
 // DRIVER: eecc-opt: error: node '/lstm' (LSTM) is not supported by convert-onnx-to-ee
 // DRIVER-NOT: Traceback
 builtin.module {
