@@ -396,3 +396,22 @@ def test_zoo_graph_converts_or_names_the_node(tmp_path: Path, capsys, name: str)
         assert _ops(module, ee.ConvOp) and _ops(module, ee.LinearOp)
         return
     _fails(path, capsys, want)
+
+
+# -- grouped and depthwise conv ----------------------------------------------------------------
+@pytest.mark.parametrize("group", [2, 8])
+def test_grouped_conv_imports_and_is_priced_per_group(tmp_path: Path, group: int) -> None:
+    """Conv(group=g): values are onnxruntime's; unfolded, each of the 8 filters has its
+    8/g channels' multipliers (8 * 8/g * 9 DSPs, a full conv would have 8 * 8 * 9)."""
+    from eecc.cost import Fold, load_platform
+
+    w = RNG.standard_normal((8, 8 // group, 3, 3)).astype(np.float32) * 0.3
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv", group=group, pads=[1, 1, 1, 1])]
+    path = _save(tmp_path, nodes, [1, 8, 6, 6], [1, 8, 6, 6], {"w": w})
+    module = _convert(path)
+    (conv,) = _ops(module, ee.ConvOp)
+    assert conv.groups.value.data == group
+    _check_values(path, module, [1, 8, 6, 6], scale=1.0)
+    cost = conv.resources(Fold(8, 8, 9), load_platform("zc706"))
+    assert cost.dsp == 8 * (8 // group) * 9
+    assert conv.latency_cycles(Fold(1, 8, 9)) == max(8 * 8 * 8, 6 * 6 * (8 // group))
