@@ -97,8 +97,10 @@ def check_opsets(model: onnx.ModelProto, path: Path) -> None:
 
 
 def load(path: Path) -> onnx.ModelProto:
-    """Read, check the opset, fix the batch dimension and infer shapes."""
+    """Read, check the opset, fix the batch dimension, fold constant plumbing, infer shapes."""
+    from eecc.onnx_import.fold import fold_constants
+
     model = read_model(path)
     check_opsets(model, path)
     fix_batch(model, path)
-    return infer_shapes(model, path)
+    return infer_shapes(fold_constants(model), path)

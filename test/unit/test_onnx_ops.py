@@ -415,3 +415,42 @@ def test_grouped_conv_imports_and_is_priced_per_group(tmp_path: Path, group: int
     cost = conv.resources(Fold(8, 8, 9), load_platform("zc706"))
     assert cost.dsp == 8 * (8 // group) * 9
     assert conv.latency_cycles(Fold(1, 8, 9)) == max(8 * 8 * 8, 6 * 6 * (8 // group))
+
+
+# -- a torch export with all of them -----------------------------------------------------------
+def test_torchscript_export_of_zeropad_relu6_depthwise_and_scaled_softmax(tmp_path: Path) -> None:
+    """`nn.ZeroPad2d` (TorchScript computes its pads from constants: folded at import),
+    `nn.ReLU6`, a depthwise conv and `softmax(fc(h) * 2)`: one chain of conv, relu {max = 6},
+    conv, relu, flatten, linear; the probabilities are torch's."""
+    torch = pytest.importorskip("torch")
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.pad = torch.nn.ZeroPad2d((1, 2, 1, 0))
+            self.conv = torch.nn.Conv2d(2, 4, 3)
+            self.act = torch.nn.ReLU6()
+            self.dw = torch.nn.Conv2d(4, 4, 3, padding=1, groups=4)
+            self.fc = torch.nn.Linear(96, 3)
+
+        def forward(self, x):
+            h = self.act(self.dw(self.act(self.conv(self.pad(x)))))
+            return torch.softmax(self.fc(h.flatten(1)) * 2.0, dim=1)
+
+    torch.manual_seed(1)
+    net = Net().eval()
+    path = tmp_path / "net.onnx"
+    torch.onnx.export(net, (torch.zeros(1, 2, 5, 5),), str(path), opset_version=13, dynamo=False,
+                      input_names=["x"])
+    module = _convert(path)
+    kinds = [type(op) for op in module.body.block.ops.last.body.block.ops]
+    assert kinds == [ee.ConvOp, ee.ReluOp, ee.ConvOp, ee.ReluOp, ee.FlattenOp, ee.LinearOp, ee.OutputOp]
+    first, depthwise = _ops(module, ee.ConvOp)
+    assert first.pad_values == (1, 1, 0, 2) and depthwise.groups.value.data == 4
+    assert [r.bound for r in _ops(module, ee.ReluOp)] == [6.0, 6.0]
+    x = torch.randn(8, 2, 5, 5) * 4
+    with torch.no_grad():
+        want = net(x).numpy()
+    logits = run_graph(module, x.numpy()).logits
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(e / e.sum(axis=1, keepdims=True), want, rtol=1e-4, atol=1e-6)
