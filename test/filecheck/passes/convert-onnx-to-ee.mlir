@@ -153,3 +153,32 @@ builtin.module {
     onnx.return %y : tensor<1x2xf32>
   }
 }
+
+// -----
+// A zero Pad folds into the conv's pads (1+1 top, 0+1 left, ...); Clip(0, 6) is a saturating
+// relu; Mul by a constant scales the conv's weights (0.5 * 2 = 1).
+
+// CHECK:       ee.weight @w = dense<1.000000e+00> : tensor<1x1x3x3xf32>
+// CHECK-LABEL: ee.graph @ops(
+// CHECK-NEXT:    %[[C:.*]] = ee.conv %{{.*}} weight @w {kernel = array<i64: 3, 3>, pads = array<i64: 2, 1, 1, 2>, strides = array<i64: 1, 1>} : !ee.stream<1x4x4xf32> -> !ee.stream<1x5x5xf32>
+// CHECK-NEXT:    %[[R:.*]] = ee.relu %[[C]] {max = 6.000000e+00 : f64} : !ee.stream<1x5x5xf32>
+// CHECK-NEXT:    ee.output %[[R]] : !ee.stream<1x5x5xf32>
+builtin.module {
+  onnx.initializer @w = dense<0.5> : tensor<1x1x3x3xf32>
+  onnx.initializer @pads = dense<[0, 0, 1, 0, 0, 0, 0, 1]> : tensor<8xi64>
+  onnx.initializer @two = dense<2.0> : tensor<f32>
+  onnx.initializer @lo = dense<0.0> : tensor<f32>
+  onnx.initializer @hi = dense<6.0> : tensor<f32>
+  onnx.graph @ops(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x5x5xf32> {
+    %w = onnx.initializer_ref @w : tensor<1x1x3x3xf32>
+    %pads = onnx.initializer_ref @pads : tensor<8xi64>
+    %two = onnx.initializer_ref @two : tensor<f32>
+    %lo = onnx.initializer_ref @lo : tensor<f32>
+    %hi = onnx.initializer_ref @hi : tensor<f32>
+    %p = onnx.node "Pad"(%x, %pads) : (tensor<1x1x4x4xf32>, tensor<8xi64>) -> tensor<1x1x5x5xf32>
+    %c = onnx.node "Conv"(%p, %w) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x5x5xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x5x5xf32>
+    %m = onnx.node "Mul"(%c, %two) : (tensor<1x1x5x5xf32>, tensor<f32>) -> tensor<1x1x5x5xf32>
+    %r = onnx.node "Clip"(%m, %lo, %hi) : (tensor<1x1x5x5xf32>, tensor<f32>, tensor<f32>) -> tensor<1x1x5x5xf32>
+    onnx.return %r : tensor<1x1x5x5xf32>
+  }
+}
