@@ -6,7 +6,8 @@ Cast`. onnx's shape inference does not evaluate such chains, so the `Pad` output
 no static shape. Here every node of a small plumbing op type whose inputs are all constants
 (initializers or `Constant` nodes, at most `MAX_FOLDED` values) is evaluated with onnx's
 reference evaluator and replaced by a `Constant` node with the same name and output. Only
-the top-level graph is folded; values that reach `If` branches stay as they are.
+the top-level graph is folded; values that reach `If` branches stay as they are. The
+importer folds only when shape inference leaves some top-level value without a static shape.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 import onnx
 from onnx import helper, numpy_helper
-from onnx.reference import ReferenceEvaluator
 
 FOLDABLE = frozenset({
     "Cast", "Concat", "ConstantOfShape", "Gather", "Reshape", "Slice", "Squeeze",
@@ -22,6 +22,16 @@ FOLDABLE = frozenset({
 })
 MAX_FOLDED = 1 << 12
 """Largest constant (in values) an input or output of a folded node may have."""
+
+
+def has_unknown_shapes(model: onnx.ModelProto) -> bool:
+    """Whether some inferred top-level tensor has a dimension without a static size."""
+    for value in model.graph.value_info:
+        kind = value.type.WhichOneof("value")
+        if kind == "tensor_type" and any(not d.HasField("dim_value")
+                                         for d in value.type.tensor_type.shape.dim):
+            return True
+    return False
 
 
 def _small(array: np.ndarray) -> bool:
@@ -43,6 +53,8 @@ def _constant_value(node: onnx.NodeProto) -> np.ndarray | None:
 
 
 def _evaluate(node: onnx.NodeProto, inputs: list[np.ndarray], opset: int) -> list[np.ndarray] | None:
+    from onnx.reference import ReferenceEvaluator  # imported only when a node folds
+
     names = [f"in{i}" for i in range(len(inputs))]
     inner = helper.make_node(node.op_type, names, list(node.output), domain=node.domain)
     inner.attribute.extend(node.attribute)
@@ -89,6 +101,8 @@ def _fold(node: onnx.NodeProto, known: dict[str, np.ndarray], opset: int) -> lis
     if node.op_type not in FOLDABLE or node.domain not in ("", "ai.onnx"):
         return None
     if not node.input or not all(name and name in known for name in node.input):
+        return None
+    if node.op_type == "ConstantOfShape" and np.prod(known[node.input[0]]) > MAX_FOLDED:
         return None
     results = _evaluate(node, [known[name] for name in node.input], opset)
     if results is None or not all(_small(r) for r in results):
