@@ -311,8 +311,10 @@ class ElementwiseOp(EEOp):
 
 @irdl_op_definition
 class ReluOp(ElementwiseOp, ReluHardware):
-    """Rectified linear unit, `max(x, 0)` element-wise (ONNX `Relu`); with `max = m`, the
-    saturating `min(max(x, 0), m)` (ONNX `Clip(x, 0, m)`, ReLU6 for m = 6).
+    """Rectified linear unit, `max(x, 0)` element-wise, or saturating with a `max`.
+
+    `ee.relu` is ONNX `Relu`; with `max = m` it is the saturating `min(max(x, 0), m)` (ONNX
+    `Clip(x, 0, m)`, ReLU6 for m = 6).
 
     Per sample: one map in, one map of the same shape out. Folds: `coarse` | C. In fixed
     point the bound is `m` quantised to the stream's format (round half up, saturate).
