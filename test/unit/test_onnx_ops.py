@@ -454,3 +454,16 @@ def test_torchscript_export_of_zeropad_relu6_depthwise_and_scaled_softmax(tmp_pa
     logits = run_graph(module, x.numpy()).logits
     e = np.exp(logits - logits.max(axis=1, keepdims=True))
     np.testing.assert_allclose(e / e.sum(axis=1, keepdims=True), want, rtol=1e-4, atol=1e-6)
+
+
+def test_pad_with_axes_folds_into_the_conv(tmp_path: Path) -> None:
+    """Opset 18's `axes` input: pads [top, left, bottom, right] of axes (2, 3) only."""
+    inits = {"w": W, "pads": np.array([1, 0, 2, 1], dtype=np.int64),
+             "axes": np.array([2, -1], dtype=np.int64)}
+    nodes = [helper.make_node("Pad", ["x", "pads", "", "axes"], ["p"], name="pad"),
+             helper.make_node("Conv", ["p", "w"], ["y"], name="conv")]
+    path = _save(tmp_path, nodes, [1, 2, 5, 5], [1, 3, 6, 4], inits, opset=18)
+    module = _convert(path)
+    (conv,) = _ops(module, ee.ConvOp)
+    assert conv.pad_values == (1, 0, 2, 1)
+    _check_values(path, module, [1, 2, 5, 5])
