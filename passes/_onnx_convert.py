@@ -158,6 +158,9 @@ class Converter:
             return value.logits  # a final Softmax that is also an exit test: its logits
         if isinstance(value, SSAValue):
             return value
+        if isinstance(value, Padded):
+            raise ConversionError(f"{value.origin} is a graph output; an explicit zero Pad folds "
+                                  "only into the Conv or pool that reads it")
         raise ConversionError("graph output is not a feature map (a constant or exit test)")
 
     def weight_ops(self) -> list[Operation]:

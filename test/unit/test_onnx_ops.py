@@ -191,6 +191,16 @@ def test_pad_that_does_not_fold_is_refused(tmp_path: Path, capsys, pads, mode, v
     _fails(path, capsys, says)
 
 
+def test_pad_as_the_graph_output_is_refused(tmp_path: Path, capsys) -> None:
+    inits: dict = {}
+    path = _save(tmp_path, [_pad_node(13, [0, 0, 1, 1, 0, 0, 1, 1], inits)], [1, 2, 4, 4],
+                 [1, 2, 6, 6], inits)
+    onnx_model = onnx.load(path)
+    onnx_model.graph.output[0].name = "p"
+    onnx.save(onnx_model, path)
+    _fails(path, capsys, "node 'pad' (Pad) is a graph output; an explicit zero Pad folds only")
+
+
 def test_pad_before_a_padded_average_pool_is_refused(tmp_path: Path, capsys) -> None:
     inits: dict = {}
     nodes = [_pad_node(13, [0, 0, 1, 1, 0, 0, 1, 1], inits),
