@@ -63,9 +63,32 @@ def conv_latency(h: int, w: int, c_in: int, c_out: int, kernel: Pair, stride: Pa
     k0, k1 = pair(kernel)
     ho, wo = conv_output_size(h, w, kernel, stride, pads)
     hp, wp = h + pads[0] + pads[2], w + pads[1] + pads[3]
+    if groups > 1:
+        return grouped_conv_latency(hp, wp, ho, wo, c_in, c_out, (k0, k1), groups, fold)
     words_in = hp * wp * c_in / fold.coarse_in
     compute = ho * wo * k0 * k1 * lane_pair_work(c_in, c_out, groups, fold) / fold.fine
     return max(words_in, compute)
+
+
+def _port_ii(accesses: int) -> int:
+    """Cycles per iteration of `accesses` reads of one dual-port memory (schedule.h)."""
+    return 1 if accesses <= 2 else (accesses + 1) // 2
+
+
+def grouped_conv_latency(hp: int, wp: int, ho: int, wo: int, c_in: int, c_out: int,
+                         kernel: tuple[int, int], groups: int, fold: Fold) -> float:
+    """Cycles per map of the library's row-by-row grouped conv (`conv_grouped`), whose row
+    fills and output rows do not overlap: one step per map and per padded row, each row's
+    fill pipeline (`Wp*C_in/c_in` words, depth 2) and each output row's MAC pipeline
+    (`Wo * work * k0*k1/fine` iterations at the ii of its line-buffer and weight reads, depth
+    `6 + ceil log2(c_in*fine)`).
+    """
+    row_taps = min(fold.fine, kernel[1])
+    ii = max(_port_ii(row_taps), _port_ii(-(-fold.fine // row_taps)))
+    depth = 6 + m.clog2(fold.coarse_in * fold.fine)
+    fill = wp * c_in // fold.coarse_in + 1
+    macs = wo * lane_pair_work(c_in, c_out, groups, fold) * kernel[0] * kernel[1] // fold.fine
+    return 1 + hp * (1 + fill) + ho * (depth + (macs - 1) * ii)
 
 
 def conv_pipeline_depth(h: int, w: int, c_in: int, c_out: int, kernel: Pair,

@@ -75,15 +75,20 @@ def test_latency_decreases_as_folds_grow():
 
 
 def test_grouped_conv_divides_by_groups():
-    dense = conv_latency(8, 8, 16, 16, 3, fold=Fold(fine=9))
-    assert conv_latency(8, 8, 16, 16, 3, groups=4, fold=Fold(fine=9)) == dense / 4
+    """The MAC work divides by groups; the row-by-row grouped conv adds its row fills (one
+    step a map, 8 rows of 1 + 8*16 + 1) and output rows (6 rows of depth 6 + 4 and ii 2)."""
+    assert lane_pair_work(16, 16, 4, Fold(fine=9)) * 4 == lane_pair_work(16, 16, 1, Fold(fine=9))
+    macs = 6 * 16 * 4 * 9 // 9
+    want = 1 + 8 * (1 + 8 * 16 + 1) + 6 * (6 + 4 + (macs - 1) * 2)
+    assert conv_latency(8, 8, 16, 16, 3, groups=4, fold=Fold(fine=9)) == want
 
 
 def test_depthwise_conv_only_counts_lane_pairs_sharing_a_group():
     # 8 channels, 2 output lanes: each filter reads one channel, so 2 working lane pairs
     # (the second channel lane idles) of 4 filters each, as the library's loop nest
     assert lane_pair_work(8, 8, 8, Fold(2, 2)) == 4 and useful_lane_pairs(8, 8, 8, Fold(2, 2)) == 2
-    assert conv_latency(8, 8, 8, 8, 3, groups=8, fold=Fold(2, 2)) == max(8 * 8 * 8 / 2, 6 * 6 * 9 * 4)
+    assert conv_latency(8, 8, 8, 8, 3, groups=8, fold=Fold(2, 2)) == (
+        1 + 8 * (1 + 8 * 8 // 2 + 1) + 6 * (6 + 1 + (6 * 4 * 9 - 1)))
     # 6 channels in 3 groups (2 per filter), 2 lanes each way: 3 filters x 1 channel step
     assert lane_pair_work(6, 6, 3, Fold(2, 2)) == 3
     # c_in beyond the group's channels does not shorten the work; c_out does

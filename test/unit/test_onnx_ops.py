@@ -424,7 +424,9 @@ def test_grouped_conv_imports_and_is_priced_per_group(tmp_path: Path, group: int
     _check_values(path, module, [1, 8, 6, 6], scale=1.0)
     cost = conv.resources(Fold(8, 8, 9), load_platform("zc706"))
     assert cost.dsp == 8 * (8 // group) * 9
-    assert conv.latency_cycles(Fold(1, 8, 9)) == max(8 * 8 * 8, 6 * 6 * (8 // group))
+    # row by row: 8 row fills of 8*8 words, 6 output rows of 6*(8/g) MACs at ii 2, depth 10
+    rows = 6 * (10 + (6 * (8 // group) - 1) * 2)
+    assert conv.latency_cycles(Fold(1, 8, 9)) == 1 + 8 * (1 + 8 * 8 + 1) + rows
 
 
 # -- a torch export with all of them -----------------------------------------------------------
