@@ -479,3 +479,41 @@ def test_pad_with_axes_folds_into_the_conv(tmp_path: Path) -> None:
     (conv,) = _ops(module, ee.ConvOp)
     assert conv.pad_values == (1, 0, 2, 1)
     _check_values(path, module, [1, 2, 5, 5])
+
+
+def test_pad_before_an_exit_folds_into_the_later_conv(tmp_path: Path) -> None:
+    """A ZeroPad2d computed before an exit test and read in the else branch: the drop-on-exit
+    condbuffer carries the unpadded map and the later conv takes the pads."""
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as tf
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.pad = torch.nn.ZeroPad2d(1)
+            self.head = torch.nn.Linear(16, 3)
+            self.conv = torch.nn.Conv2d(1, 2, 3)
+            self.tail = torch.nn.Linear(32, 3)
+
+        def forward(self, x):
+            p = self.pad(x)
+            y = self.head(x.flatten(1))
+            if torch.max(tf.softmax(y, dim=1)) > 0.5:
+                return y
+            return self.tail(torch.relu(self.conv(p)).flatten(1))
+
+    torch.manual_seed(2)
+    net = torch.jit.script(Net().eval())
+    path = tmp_path / "ee.onnx"
+    torch.onnx.export(net, (torch.zeros(1, 1, 4, 4),), str(path), opset_version=13, dynamo=False,
+                      input_names=["x"], output_names=["y"])
+    module = _convert(path)
+    (conv,) = _ops(module, ee.ConvOp)
+    assert conv.pad_values == (1, 1, 1, 1)
+    assert isinstance(conv.input.owner, ee.CondBufferOp)
+    x = torch.randn(16, 1, 4, 4) * 2
+    with torch.no_grad():
+        want = torch.cat([net(s[None]) for s in x]).numpy()
+    result = run_graph(module, x.numpy())
+    np.testing.assert_allclose(result.logits, want, rtol=1e-4, atol=1e-5)
+    assert 0 < (result.exits == 0).sum() < len(x)
