@@ -116,9 +116,10 @@ def requantize(acc: np.ndarray | int, weight_frac: int, width: int = 16) -> np.n
     return saturate((acc + (1 << (shift - 1))) >> shift, width)
 
 
-def relu(q: np.ndarray) -> np.ndarray:
-    """``max(q, 0)``."""
-    return np.maximum(_i64(q), 0)
+def relu(q: np.ndarray, bound: int | None = None) -> np.ndarray:
+    """``max(q, 0)``; with a raw ``bound``, the saturating ``min(max(q, 0), bound)`` (ReLU6)."""
+    out = np.maximum(_i64(q), 0)
+    return out if bound is None else np.minimum(out, bound)
 
 
 def add(a: np.ndarray, b: np.ndarray, width: int = 16) -> np.ndarray:

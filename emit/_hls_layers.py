@@ -76,7 +76,7 @@ class Env:
     """most-confident policy only: each exit's pass-on-exit buffer (its carry unit) -> i."""
 
 
-SIGNED = ("out_shift", "bias_shift", "shift")
+SIGNED = ("out_shift", "bias_shift", "shift", "max_q")
 
 
 @dataclass(frozen=True)
@@ -228,7 +228,10 @@ def _elementwise(op: Operation, coarse: int) -> list[tuple[str, object]]:
 
 def relu(op: ReluOp, name: str, env: Env) -> LayerCode:
     coarse = _fold(op)["coarse"]
-    return LayerCode(config(name, "relu_config", _elementwise(op, coarse), _same(op)),
+    fields = _elementwise(op, coarse)
+    if op.bound is not None:  # the same quantised bound as the fixed-point reference
+        fields += [("bounded", True), ("max_q", int(fmt_of(op.input.type).quantize(op.bound)))]
+    return LayerCode(config(name, "relu_config", fields, _same(op)),
                      _unary(coarse, coarse),
                      lambda p: [f"eecc::relu<{name}_cfg>({p['in']}, {p['out']});"],
                      {"coarse": coarse})

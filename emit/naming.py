@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 from xdsl.ir import Operation, OpResult, SSAValue
 
 from eecc.dialects.ee import (
@@ -116,6 +117,14 @@ def _cast(op: CastOp) -> str:
     return f"ee_cast_{_dims(op.input)}_{fmt(op.input.type)}to{fmt(op.output.type)}"
 
 
+def _bound(op: ReluOp) -> str:
+    """`6` for ReLU6 (`_max6`), `0p5` for a bound of 0.5; empty for a plain ReLU."""
+    if op.bound is None:
+        return ""
+    text = np.format_float_positional(op.bound, trim="-").replace(".", "p")
+    return f"_max{text}"
+
+
 def _repack(op: RepackOp) -> str:
     return f"ee_repack_{_dims(op.input)}_l{op.lanes_in.value.data}to{op.lanes_out.value.data}"
 
@@ -125,7 +134,7 @@ NAMERS: dict[type[Operation], Callable] = {
     PoolOp: _pool,
     GlobalPoolOp: lambda op: f"ee_global_{op.kind.data}pool_{_dims(op.input)}",
     LinearOp: _linear,
-    ReluOp: lambda op: f"ee_relu_{_dims(op.input)}",
+    ReluOp: lambda op: f"ee_relu{_bound(op)}_{_dims(op.input)}",
     SoftmaxOp: lambda op: f"ee_softmax_{_dims(op.input)}",
     AddOp: lambda op: f"ee_add_{_dims(op.lhs)}",
     SplitOp: lambda op: f"ee_split_{_dims(op.input)}_n{len(op.outputs)}",

@@ -14,6 +14,7 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from eecc.dialects import ee
 from eecc.dialects import onnx as ox
+from eecc.dialects.ee.weights import MAX_WEIGHT_ELEMENTS
 from eecc.dialects.onnx import InitializerOp
 from eecc.onnx_import.types import dense
 from eecc.passes._onnx_values import (
@@ -21,6 +22,7 @@ from eecc.passes._onnx_values import (
     ConversionError,
     Exits,
     ExitTest,
+    Padded,
     Value,
     describe,
     to_numpy,
@@ -61,6 +63,10 @@ class Converter:
             return self.merge(got, op)
         if isinstance(got, SSAValue):
             return got
+        if isinstance(got, Padded):
+            raise ConversionError(
+                f"{got.origin} feeds {describe(op)}; an explicit zero Pad folds only into the "
+                "Conv, AveragePool or MaxPool (after a Relu) that reads it")
         kind = {Const: "a constant", ExitTest: "an exit test"}.get(type(got), "nothing")
         raise ConversionError(f"{describe(op)} expects a feature map, got {kind}")
 
@@ -78,8 +84,13 @@ class Converter:
             exits.merged = merge.output
         return exits.merged
 
-    def weight(self, hint: str, array: np.ndarray) -> SymbolRefAttr:
-        """A new `ee.weight` symbol for `array` (name made unique)."""
+    def weight(self, hint: str, array: np.ndarray, origin: Operation | None = None) -> SymbolRefAttr:
+        """A new `ee.weight` symbol for `array` (name made unique); `origin` is the node that
+        reads it, named in messages."""
+        if array.size > MAX_WEIGHT_ELEMENTS:
+            where = f"{describe(origin)} has a weight" if origin is not None else "weight"
+            raise ConversionError(f"{where} '{hint}' of {array.size} values; eecc supports "
+                                  f"weights of at most {MAX_WEIGHT_ELEMENTS} (2^24) values per tensor")
         if array.dtype != np.float32:
             raise ConversionError(f"weight '{hint}' has element type {array.dtype}; eecc "
                                   "converts float32 weights only (re-export in float32)")
@@ -143,8 +154,13 @@ class Converter:
     def output_stream(self, value: Value, ret: Operation) -> SSAValue:
         if isinstance(value, Exits):
             return self.merge(value, ret)
+        if isinstance(value, ExitTest) and value.step == "softmax":
+            return value.logits  # a final Softmax that is also an exit test: its logits
         if isinstance(value, SSAValue):
             return value
+        if isinstance(value, Padded):
+            raise ConversionError(f"{value.origin} is a graph output; an explicit zero Pad folds "
+                                  "only into the Conv or pool that reads it")
         raise ConversionError("graph output is not a feature map (a constant or exit test)")
 
     def weight_ops(self) -> list[Operation]:

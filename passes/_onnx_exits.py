@@ -13,16 +13,26 @@ The `If` becomes `Exits`: one stream per exit, merged by one `ee.exit_merge` whe
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from xdsl.dialects.builtin import Float64Type, FloatAttr, StringAttr
 from xdsl.ir import Operation, SSAValue
 
 from eecc.dialects import ee
-from eecc.dialects.onnx import IfOp, NodeOp
+from eecc.dialects.onnx import IfOp, NodeOp, ReturnOp, YieldOp
 from eecc.passes._onnx_attrs import int_, ints, require
 from eecc.passes._onnx_convert import Converter
 from eecc.passes._onnx_plumbing import cast_const
-from eecc.passes._onnx_values import Const, ConversionError, Exits, ExitTest, Value, describe
+from eecc.passes._onnx_values import (
+    Const,
+    ConversionError,
+    Exits,
+    ExitTest,
+    Padded,
+    Value,
+    describe,
+)
 
 BOOL = 9
 
@@ -32,10 +42,33 @@ def softmax(cx: Converter, op: NodeOp) -> list[Value]:
     assert isinstance(x.type, ee.StreamType)
     require(op, len(x.type.get_shape()) == 1 and int_(op, "axis", -1) in (1, -1),
             "is not over the classes of a logits vector (axis 1 of 1xN)")
-    users = {use.operation for use in op.outs[0].uses}
-    if users and all(isinstance(u, NodeOp) and u.op_type.data == "ReduceMax" for u in users):
-        return [ExitTest(x, "softmax")]
+    users = [use.operation for use in op.outs[0].uses]
+    tests = [u for u in users if isinstance(u, NodeOp) and u.op_type.data == "ReduceMax"]
+    rest = [u for u in users if u not in tests]
+    if users and _leave(rest):
+        # an exit test, or a classifier's final Softmax: where the network returns it, it
+        # returns the logits instead (argmax and every exit decision unchanged)
+        return [ExitTest(x, "softmax") if tests else x]
     return [cx.emit(ee.SoftmaxOp.build(operands=[x], result_types=[x.type]), op).results[0]]
+
+
+def _leave(users: list[Operation]) -> bool:
+    """Whether these users only pass a value out of the network: returned, or yielded by an
+    exit `If` whose result is itself only returned or yielded (through Identity nodes)."""
+    for user in users:
+        if isinstance(user, ReturnOp):
+            continue
+        if isinstance(user, NodeOp) and user.op_type.data == "Identity":
+            if not _leave([use.operation for use in user.outs[0].uses]):
+                return False
+            continue
+        parent = user.parent_op()
+        if not isinstance(user, YieldOp) or not isinstance(parent, IfOp):
+            return False
+        outer = [use.operation for use in parent.outs[0].uses]
+        if not outer or not _leave(outer):
+            return False
+    return True
 
 
 def reduce_max(cx: Converter, op: NodeOp) -> list[Value]:
@@ -98,16 +131,27 @@ def lower_if(cx: Converter, op: IfOp) -> Exits:
     exit_stream = _materialise(cx, exit_result, op)
     passed = _condbuffer(cx, op, exit_stream, control, "pass-on-exit")
     for outer in _outer_streams(cx, op.else_region.block.ops, op):
-        cx.env[outer] = _condbuffer(cx, op, cx.stream(outer, op), control, "drop-on-exit")
+        cx.env[outer] = _drop_on_exit(cx, op, outer, control)
     rest = cx.lower_block(op.else_region.block)[0]
     if isinstance(rest, Exits):
         return Exits([passed, *rest.streams])
     return Exits([passed, _materialise(cx, rest, op)])
 
 
+def _drop_on_exit(cx: Converter, op: IfOp, outer: SSAValue, control: SSAValue) -> Value:
+    """The backbone value the else branch reads, behind a drop-on-exit condbuffer (a padded
+    map keeps its pending `Pad`)."""
+    got = cx.get(outer)
+    if isinstance(got, Padded):
+        return replace(got, stream=_condbuffer(cx, op, got.stream, control, "drop-on-exit"))
+    return _condbuffer(cx, op, cx.stream(outer, op), control, "drop-on-exit")
+
+
 def _materialise(cx: Converter, value: Value, op: Operation) -> SSAValue:
     if isinstance(value, Exits):
         return cx.merge(value, op)
+    if isinstance(value, ExitTest) and value.step == "softmax":
+        return value.logits  # a final Softmax that is also the exit test: its logits
     if not isinstance(value, SSAValue):
         raise ConversionError(f"{describe(op)} branch does not yield a feature map")
     return value
@@ -128,7 +172,7 @@ def _outer_streams(cx: Converter, ops, if_op: IfOp) -> list[SSAValue]:
                 owner = value.owner
                 outside = not (isinstance(owner, Operation) and if_op.is_ancestor(owner))
                 mapped = cx.env.get(value)
-                is_map = isinstance(mapped, SSAValue | Exits)
+                is_map = isinstance(mapped, SSAValue | Exits | Padded)
                 if outside and is_map and value not in found:
                     found.append(value)
     return found

@@ -5,13 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from xdsl.dialects.builtin import DenseArrayBase, IntegerAttr, StringAttr, UnitAttr, i64
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    Float64Type,
+    FloatAttr,
+    IntegerAttr,
+    StringAttr,
+    UnitAttr,
+    i64,
+)
 from xdsl.ir import Attribute, SSAValue
 
 from eecc.dialects import ee
 from eecc.dialects.onnx import NodeOp
+from eecc.passes._onnx_affine import elementwise, sum_
 from eecc.passes._onnx_attrs import float_, int_, ints, require, str_
 from eecc.passes._onnx_convert import Converter, stream_type
+from eecc.passes._onnx_pad import fold_pads, pad, window_input
 from eecc.passes._onnx_values import Const, ConversionError, Value, describe
 
 Lowering = Callable[[Converter, NodeOp], list[Value]]
@@ -40,10 +50,11 @@ def _window(op: NodeOp, kernel: tuple[int, ...]) -> dict[str, Attribute]:
 
 
 def conv(cx: Converter, op: NodeOp) -> list[Value]:
-    x = cx.stream(op.args[0], op)
+    x, padded = window_input(cx, op)
     w = cx.const(op.args[1], op)
     props = _window(op, ints(op, "kernel_shape", w.array.shape[2:]))
-    weight = cx.weight(w.name or f"{op.outs[0].name_hint or 'conv'}.weight", w.array)
+    fold_pads(op, x, props, padded)
+    weight = cx.weight(w.name or f"{op.outs[0].name_hint or 'conv'}.weight", w.array, op)
     props["weight"] = weight
     if len(op.args) > 2 and cx.get(op.args[2]) is not None:
         b = cx.const(op.args[2], op)
@@ -54,12 +65,13 @@ def conv(cx: Converter, op: NodeOp) -> list[Value]:
 
 
 def pool(cx: Converter, op: NodeOp) -> list[Value]:
-    x = cx.stream(op.args[0], op)
+    x, padded = window_input(cx, op)
     require(op, len(op.outs) == 1 or not op.outs[1].uses, "uses the Indices output (unsupported)")
     props = _window(op, ints(op, "kernel_shape", ()))
     props["kind"] = StringAttr("max" if op.op_type.data == "MaxPool" else "avg")
     if op.op_type.data == "AveragePool" and int_(op, "count_include_pad", 0):
         props["count_include_pad"] = UnitAttr()
+    fold_pads(op, x, props, padded)
     new = ee.PoolOp.build(operands=[x], result_types=[_out_type(op)], properties=props)
     return [cx.emit(new, op).results[0]]
 
@@ -95,6 +107,33 @@ def relu(cx: Converter, op: NodeOp) -> list[Value]:
     return [cx.emit(ee.ReluOp.build(operands=[x], result_types=[x.type]), op).results[0]]
 
 
+FLT_MAX = 3.4028234663852886e38  # ONNX Clip's default bounds are -/+ the float32 maximum
+
+
+def _clip_bound(cx: Converter, op: NodeOp, index: int, name: str, default: float) -> float:
+    """A Clip bound: opset 6's attribute, or opset 11+'s optional constant input."""
+    if len(op.args) > index and cx.get(op.args[index]) is not None:
+        got = cx.get(op.args[index])
+        require(op, isinstance(got, Const) and got.array.size == 1,
+                f"has a non-constant {name} input; the bounds must be scalar constants")
+        assert isinstance(got, Const)
+        return float(got.array.reshape(-1)[0])
+    return float_(op, name, default)
+
+
+def clip(cx: Converter, op: NodeOp) -> list[Value]:
+    """`Clip(x, 0, m)` -> `ee.relu {max = m}` (ReLU6 for m = 6); `Clip(x, 0)` -> `ee.relu`."""
+    x = cx.stream(op.args[0], op)
+    lo = _clip_bound(cx, op, 1, "min", -FLT_MAX)
+    hi = _clip_bound(cx, op, 2, "max", FLT_MAX)
+    require(op, lo == 0.0 and hi > 0.0,
+            f"clips to [{lo:g}, {hi:g}]; only Clip(min=0, max=m > 0) (a saturating ReLU, ReLU6) "
+            "is supported")
+    props = {} if hi >= FLT_MAX else {"max": FloatAttr(hi, Float64Type())}
+    new = ee.ReluOp.build(operands=[x], result_types=[x.type], properties=props)
+    return [cx.emit(new, op).results[0]]
+
+
 def _flatten(cx: Converter, op: NodeOp, x: SSAValue) -> SSAValue:
     assert isinstance(x.type, ee.StreamType)
     if len(x.type.get_shape()) == 1:
@@ -118,7 +157,7 @@ def reshape(cx: Converter, op: NodeOp) -> list[Value]:
 
 def _linear(cx: Converter, op: NodeOp, x: SSAValue, w: np.ndarray, name: str,
             bias: Const | None) -> SSAValue:
-    props = {"weight": cx.weight(name, w)}
+    props = {"weight": cx.weight(name, w, op)}
     if bias is not None:
         require(op, bias.array.size == w.shape[0], f"bias has {bias.array.size} values, expected {w.shape[0]}")
         props["bias"] = cx.weight(bias.name or f"{name}.bias", bias.array.reshape(-1))
@@ -146,29 +185,6 @@ def matmul(cx: Converter, op: NodeOp) -> list[Value]:
     b = cx.const(op.args[1], op)
     require(op, b.array.ndim == 2, "multiplies by a non-matrix constant")
     return [_linear(cx, op, x, b.array.T, b.name or "linear.weight", None)]
-
-
-def add(cx: Converter, op: NodeOp) -> list[Value]:
-    lhs, rhs = cx.get(op.args[0]), cx.get(op.args[1])
-    if isinstance(lhs, Const) or isinstance(rhs, Const):
-        return [_bias_add(cx, op)]
-    a, b = cx.stream(op.args[0], op), cx.stream(op.args[1], op)
-    require(op, a.type == b.type, f"adds {a.type} and {b.type}; shapes must match")
-    return [cx.emit(ee.AddOp.build(operands=[a, b], result_types=[a.type]), op).results[0]]
-
-
-def _bias_add(cx: Converter, op: NodeOp) -> SSAValue:
-    """`MatMul` + `Add(constant)` -> the linear layer's bias."""
-    index = 0 if isinstance(cx.get(op.args[1]), Const) else 1
-    x, c = cx.stream(op.args[index], op), cx.const(op.args[1 - index], op)
-    owner = x.owner
-    ok = isinstance(owner, ee.LinearOp) and owner.bias is None and op.args[index].uses.get_length() == 1
-    require(op, ok, "adds a constant to something other than a MatMul (only a MatMul bias is supported)")
-    assert isinstance(owner, ee.LinearOp)
-    n_out = owner.features[1]
-    require(op, c.array.size == n_out, f"bias has {c.array.size} values, expected {n_out}")
-    owner.bias = cx.weight(c.name or f"{owner.weight.root_reference.data}.bias", c.array.reshape(-1))
-    return x
 
 
 def batch_norm(cx: Converter, op: NodeOp) -> list[Value]:
@@ -209,9 +225,11 @@ def identity(cx: Converter, op: NodeOp) -> list[Value]:
 
 LAYERS: dict[str, Lowering] = {
     "Conv": conv, "MaxPool": pool, "AveragePool": pool, "GlobalAveragePool": global_pool,
-    "GlobalMaxPool": global_pool, "ReduceMean": reduce_mean, "Relu": relu, "Flatten": flatten,
-    "Reshape": reshape, "Gemm": gemm, "MatMul": matmul, "Add": add,
-    "BatchNormalization": batch_norm, "Dropout": dropout, "Identity": identity,
+    "GlobalMaxPool": global_pool, "ReduceMean": reduce_mean, "Relu": relu, "Clip": clip,
+    "Flatten": flatten,
+    "Reshape": reshape, "Gemm": gemm, "MatMul": matmul, "Add": elementwise, "Sub": elementwise,
+    "Mul": elementwise, "Sum": sum_,
+    "BatchNormalization": batch_norm, "Dropout": dropout, "Identity": identity, "Pad": pad,
 }
 
 

@@ -24,6 +24,16 @@ def constant(cx: Converter, op: NodeOp) -> list[Value]:
     return [Const(np.array(values, dtype=np.int64))]
 
 
+def constant_of_shape(cx: Converter, op: NodeOp) -> list[Value]:
+    """A constant tensor of a constant shape, filled with `value` (float32 0 by default)."""
+    dims = tuple(int(d) for d in cx.const(op.args[0], op).array.ravel())
+    attr = op.attributes.get("value")
+    fill = to_numpy(attr).reshape(-1)[:1] if isinstance(attr, DenseIntOrFPElementsAttr) else None
+    if fill is None:
+        fill = np.zeros(1, dtype=np.float32)
+    return [Const(np.full(dims, fill[0], dtype=fill.dtype))]
+
+
 def shape(cx: Converter, op: NodeOp) -> list[Value]:
     got = cx.get(op.args[0])
     if isinstance(got, Const):
@@ -64,6 +74,8 @@ def gather(cx: Converter, op: NodeOp) -> list[Value]:
 
 
 def concat(cx: Converter, op: NodeOp) -> list[Value]:
+    require(op, all(isinstance(cx.get(v), Const) for v in op.args),
+            "concatenates feature maps; only a Concat of constants (shape plumbing) is supported")
     parts = [cx.const(v, op).array for v in op.args]
     return [Const(np.concatenate(parts, axis=int_(op, "axis", 0)))]
 
@@ -76,5 +88,5 @@ def cast_const(cx: Converter, op: NodeOp) -> Value:
 
 PLUMBING = {
     "Constant": constant, "Shape": shape, "Unsqueeze": unsqueeze, "Squeeze": squeeze,
-    "Gather": gather, "Concat": concat,
+    "Gather": gather, "Concat": concat, "ConstantOfShape": constant_of_shape,
 }

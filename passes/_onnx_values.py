@@ -4,6 +4,7 @@
 - `Const`: a constant tensor known at compile time (initializers, `Constant`, shape plumbing);
 - `ExitTest`: a partial exit test (`Softmax` -> `ReduceMax` -> `Greater` [-> `Cast`]);
 - `Exits`: the result streams of an early-exit `If`, one per exit, merged when used;
+- `Padded`: a map behind an explicit zero `Pad`, folded into the conv or pool that reads it;
 - `None`: an absent optional input.
 """
 
@@ -51,7 +52,17 @@ class Exits:
     merged: SSAValue | None = field(default=None)
 
 
-Value = SSAValue | Const | ExitTest | Exits | None
+@dataclass
+class Padded:
+    """`stream` zero-padded by `pads` (top, left, bottom, right) by the `Pad` node `origin`
+    (named in messages); the conv or pool that reads it takes the pads as its own."""
+
+    stream: SSAValue
+    pads: tuple[int, int, int, int]
+    origin: str
+
+
+Value = SSAValue | Const | ExitTest | Exits | Padded | None
 
 
 def node_name(op: Operation) -> str:

@@ -50,12 +50,29 @@ class ConvertOnnxToEEPass(passes.ModulePass):
 
     Options: none.
 
-    Supported ops: Conv (pads, strides, group, bias), MaxPool, AveragePool
-    (count_include_pad), GlobalAveragePool, GlobalMaxPool, ReduceMean over (H, W), Relu,
-    Gemm (transB; alpha = beta = 1), MatMul (+ Add bias), Flatten/Reshape to a vector, Add of
-    two maps, BatchNormalization after a Conv, Dropout, Identity, Softmax on a logits vector,
-    and the constant plumbing of Reshape (Constant, Shape, Gather, Unsqueeze, Squeeze, Concat,
-    Cast). Limits: f32 only, batch 1, 2-D windows without dilation, auto_pad or ceil_mode;
+    Supported ops:
+
+    - Conv (pads, strides, group: grouped and depthwise, bias), MaxPool, AveragePool
+      (count_include_pad), GlobalAveragePool, GlobalMaxPool, ReduceMean over (H, W), Relu,
+      Gemm (transB; alpha = beta = 1), MatMul, Flatten/Reshape to a vector, Add of two maps,
+      Sum of maps (a chain of `ee.add`), Identity, Softmax on a logits vector;
+    - a final Softmax (every model-zoo classifier ends with one: its result is only returned,
+      by the graph or by an exit's branch) is removed, so the network returns the logits:
+      the argmax is the same and the exit decisions, which take their own softmax, too;
+      elsewhere a Softmax is an `ee.softmax`;
+    - Clip(min=0, max=m) as `ee.relu {max = m}` (ReLU6; bounds as opset-6 attributes or
+      opset-11 constant inputs; Clip(min=0) alone is a Relu; any other range is an error);
+    - a constant zero Pad of H and W (opset 2 attributes or 11+ inputs), folded into the pads
+      of the Conv or pool that reads it (an AveragePool then counts the zeros; a MaxPool only
+      after a Relu, with pads smaller than its kernel);
+    - Add/Sub/Mul by a scalar or per-channel constant, folded into the weights and bias of the
+      Conv, Gemm or MatMul before it (whose only user it is);
+    - BatchNormalization after a Conv (folded); Dropout (vanishes; an old opset's unused
+      mask output, which shape inference leaves untyped, is imported as `none`);
+    - the constant plumbing of Reshape (Constant, ConstantOfShape, Shape, Gather, Unsqueeze,
+      Squeeze, Concat of constants, Cast).
+
+    Limits: f32 only, batch 1, 2-D windows without dilation, auto_pad or ceil_mode;
     the exit threshold must be a constant; an `If` must be an exit test with one output.
     Anything else is an error naming the node, its op type and the supported list.
     """

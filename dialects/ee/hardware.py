@@ -209,7 +209,8 @@ class ReluHardware(HardwareOp):
 
     def resources(self, fold: Fold, platform: Platform) -> Resources:
         c, h, w = _in(self)
-        return cost.relu_resources(h, w, c, fold, _in_width(self))
+        bounded = getattr(self, "bound", None) is not None
+        return cost.relu_resources(h, w, c, fold, _in_width(self), bounded)
 
 
 class CastHardware(ReluHardware):

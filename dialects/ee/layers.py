@@ -15,11 +15,14 @@ Weights live in module-level `ee.weight` symbols so that a network reads like a 
 
 from __future__ import annotations
 
+import math
 from typing import ClassVar
 
 from xdsl.dialects.builtin import (
     I64,
     DenseArrayBase,
+    Float64Type,
+    FloatAttr,
     IntegerAttr,
     IntegerType,
     StringAttr,
@@ -308,16 +311,33 @@ class ElementwiseOp(EEOp):
 
 @irdl_op_definition
 class ReluOp(ElementwiseOp, ReluHardware):
-    """Rectified linear unit, `max(x, 0)` element-wise (ONNX `Relu`).
+    """Rectified linear unit, `max(x, 0)` element-wise, or saturating with a `max`.
 
-    Per sample: one map in, one map of the same shape out. Folds: `coarse` | C.
+    `ee.relu` is ONNX `Relu`; with `max = m` it is the saturating `min(max(x, 0), m)` (ONNX
+    `Clip(x, 0, m)`, ReLU6 for m = 6).
+
+    Per sample: one map in, one map of the same shape out. Folds: `coarse` | C. In fixed
+    point the bound is `m` quantised to the stream's format (round half up, saturate).
 
     ```mlir
     %3 = ee.relu %2 {fold = #ee.fold<coarse = 5>} : !ee.stream<5x16x16xf32>
+    %4 = ee.relu %3 {max = 6.0 : f64} : !ee.stream<5x16x16xf32>
     ```
     """
 
     name = "ee.relu"
+
+    max_value = opt_prop_def(FloatAttr[Float64Type], prop_name="max")
+
+    @property
+    def bound(self) -> float | None:
+        """The upper bound `m` of a saturating ReLU, or None for a plain one."""
+        return None if self.max_value is None else float(self.max_value.value.data)
+
+    def verify_op(self) -> None:
+        m = self.bound
+        if m is not None and not (math.isfinite(m) and m > 0):
+            raise VerifyException(f"'ee.relu' max {m} must be a finite number > 0")
 
 
 @irdl_op_definition

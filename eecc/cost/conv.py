@@ -32,51 +32,63 @@ def conv_legal_folds(c_in: int, c_out: int, kernel: Pair) -> dict[str, tuple[int
 
 
 def lane_pair_work(c_in: int, c_out: int, groups: int, fold: Fold) -> int:
-    """(channel, filter) pairs the busiest conv lane handles (C_in*C_out/groups in total).
+    """(channel, filter) pairs each conv lane pair handles per output pixel.
 
-    Lane (i, j) gets channel block i and filter block j and only does work on pairs in
-    the same group; the first lane pair, aligned with group 0 on both sides, is the
-    busiest. groups = 1 gives C_in*C_out/(c_in*c_out); depthwise gives C/c.
+    A filter reads the C_in/groups channels of its group: with groups = 1 this is
+    C_in*C_out/(c_in*c_out); a grouped conv is the library's loop nest, C_out/c_out filter
+    steps times ceil((C_in/groups)/c_in) channel steps (c_in lanes beyond the group's
+    channels idle), so a depthwise conv does C/c_out, whatever c_in.
     """
-    ch_block, f_block = c_in // fold.coarse_in, c_out // fold.coarse_out
-    ch_group, f_group = c_in // groups, c_out // groups
-    work, g = 0, 0
-    while g * ch_group < ch_block and g * f_group < f_block:
-        ch = min(ch_block, (g + 1) * ch_group) - g * ch_group
-        fi = min(f_block, (g + 1) * f_group) - g * f_group
-        work, g = work + ch * fi, g + 1
-    return work
+    if groups == 1:
+        return c_in * c_out // (fold.coarse_in * fold.coarse_out)
+    per_group = c_in // groups
+    return c_out // fold.coarse_out * -(-per_group // fold.coarse_in)
 
 
 def useful_lane_pairs(c_in: int, c_out: int, groups: int, fold: Fold) -> int:
-    """Lane pairs (i, j) whose channel and filter blocks share a group (c_in*c_out if g = 1)."""
-    ci, co = fold.coarse_in, fold.coarse_out
+    """Lane pairs that do work: c_in*c_out, or c_out*min(c_in, C_in/groups) when grouped
+    (a filter's lane pairs only span its group's channels)."""
     if groups == 1:
-        return ci * co
-    ch_block, f_block = c_in // ci, c_out // co
-    ch_group, f_group = c_in // groups, c_out // groups
-    pairs = 0
-    for i in range(ci):
-        first, last = i * ch_block // ch_group, ((i + 1) * ch_block - 1) // ch_group
-        j_first = first * f_group // f_block
-        j_last = ((last + 1) * f_group - 1) // f_block
-        pairs += j_last - j_first + 1
-    return pairs
+        return fold.coarse_in * fold.coarse_out
+    return fold.coarse_out * min(fold.coarse_in, c_in // groups)
 
 
 def conv_latency(h: int, w: int, c_in: int, c_out: int, kernel: Pair, stride: Pair = 1,
                  pads: Pads = (0, 0, 0, 0), groups: int = 1, fold: Fold = UNFOLDED) -> float:
     """Cycles per feature map: max(Hp*Wp*C_in/c_in, Ho*Wo*k0*k1*work/fine).
 
-    ``work`` is ``lane_pair_work``: C_in*C_out/(groups*c_in*c_out) when c_in and c_out
-    both stay within a group, so groups = 1 is the anchor's closed form.
+    ``work`` is ``lane_pair_work``: C_in*C_out/(c_in*c_out) for groups = 1 (the anchor's
+    closed form), C_out/c_out * ceil(C_in/(groups*c_in)) for a grouped conv.
     """
     k0, k1 = pair(kernel)
     ho, wo = conv_output_size(h, w, kernel, stride, pads)
     hp, wp = h + pads[0] + pads[2], w + pads[1] + pads[3]
+    if groups > 1:
+        return grouped_conv_latency(hp, wp, ho, wo, c_in, c_out, (k0, k1), groups, fold)
     words_in = hp * wp * c_in / fold.coarse_in
     compute = ho * wo * k0 * k1 * lane_pair_work(c_in, c_out, groups, fold) / fold.fine
     return max(words_in, compute)
+
+
+def _port_ii(accesses: int) -> int:
+    """Cycles per iteration of `accesses` reads of one dual-port memory (schedule.h)."""
+    return 1 if accesses <= 2 else (accesses + 1) // 2
+
+
+def grouped_conv_latency(hp: int, wp: int, ho: int, wo: int, c_in: int, c_out: int,
+                         kernel: tuple[int, int], groups: int, fold: Fold) -> float:
+    """Cycles per map of the library's row-by-row grouped conv (`conv_grouped`), whose row
+    fills and output rows do not overlap: one step per map and per padded row, each row's
+    fill pipeline (`Wp*C_in/c_in` words, depth 2) and each output row's MAC pipeline
+    (`Wo * work * k0*k1/fine` iterations at the ii of its line-buffer and weight reads, depth
+    `6 + ceil log2(c_in*fine)`).
+    """
+    row_taps = min(fold.fine, kernel[1])
+    ii = max(_port_ii(row_taps), _port_ii(-(-fold.fine // row_taps)))
+    depth = 6 + m.clog2(fold.coarse_in * fold.fine)
+    fill = wp * c_in // fold.coarse_in + 1
+    macs = wo * lane_pair_work(c_in, c_out, groups, fold) * kernel[0] * kernel[1] // fold.fine
+    return 1 + hp * (1 + fill) + ho * (depth + (macs - 1) * ii)
 
 
 def conv_pipeline_depth(h: int, w: int, c_in: int, c_out: int, kernel: Pair,
@@ -104,12 +116,15 @@ def conv_resources(h: int, w: int, c_in: int, c_out: int, kernel: Pair, stride: 
     ci, co = fold.coarse_in, fold.coarse_out
     ho, wo = conv_output_size(h, w, kernel, stride, pads)
     ch, filters = c_in // ci, c_out // co
-    total = m.conv_lane(filters, ho, wo, ch, fold.fine, dsp_kind, data_width, weight_width) * (ci * co)
+    lanes = useful_lane_pairs(c_in, c_out, groups, fold)  # ci*co unless grouped
+    per_filter = min(ch, c_in // groups)  # the channels a lane's filter reads
+    total = m.conv_lane(filters, ho, wo, per_filter, fold.fine, dsp_kind, data_width,
+                        weight_width) * lanes
     if kernel != (1, 1):
         total += m.sliding_window(kernel, ch, w + pads[1] + pads[3], data_width) * ci
     if co > 1:
         total += m.fork(ho * wo * ch) * ci
-    total += accumulate_lanes(filters, groups, ho, wo, ch, fold, data_width)
+    total += accumulate_lanes(filters, groups, ho, wo, per_filter, fold, data_width, lanes)
     total += _weights(c_in, c_out, kernel, groups, fold, weight_width)
     return total + bias_resources(c_out, has_bias, fold, data_width)
 
@@ -127,12 +142,15 @@ def _weights(c_in: int, c_out: int, kernel: tuple[int, int], groups: int, fold: 
 
 
 def accumulate_lanes(filters: int, groups: int, rows: int, cols: int, ch: int, fold: Fold,
-                dw: int) -> Resources:
-    """Accumulators (LUT/FF per lane, BRAM per output lane) and the glue adder tree."""
+                dw: int, lanes: int | None = None) -> Resources:
+    """Accumulators (LUT/FF per working lane pair, BRAM per output lane) and the glue tree;
+    `lanes` is the number of lane pairs that do work (all c_in*c_out unless grouped)."""
     total = Resources()
+    if lanes is None:
+        lanes = fold.coarse_in * fold.coarse_out
     if ch > 1:
         acc = m.accumulator(filters, groups, rows, cols, ch, dw)
-        total += Resources(acc.lut, acc.ff) * (fold.coarse_in * fold.coarse_out)
+        total += Resources(acc.lut, acc.ff) * lanes
         total += Resources(bram=acc.bram * fold.coarse_out)
     if fold.coarse_in > 1:
         total += m.glue(fold.coarse_in)

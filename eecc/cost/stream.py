@@ -35,9 +35,14 @@ def relu_pipeline_depth() -> float:
 add_pipeline_depth = split_pipeline_depth = relu_pipeline_depth
 
 
-def relu_resources(h: int, w: int, c: int, fold: Fold = UNFOLDED, data_width: int = 16) -> Resources:
-    """A ReLU unit per lane: util [dw, ceil log2(H*W*C/coarse)] (the anchor counted 0)."""
-    return m.relu(h * w * c // fold.coarse, data_width) * fold.coarse
+def relu_resources(h: int, w: int, c: int, fold: Fold = UNFOLDED, data_width: int = 16,
+                   bounded: bool = False) -> Resources:
+    """A ReLU unit per lane: util [dw, ceil log2(H*W*C/coarse)] (the anchor counted 0).
+
+    A saturating ReLU (`max`, ReLU6) compares twice per word: two units per lane.
+    """
+    units = 2 if bounded else 1
+    return m.relu(h * w * c // fold.coarse, data_width) * (fold.coarse * units)
 
 
 def add_resources(h: int, w: int, c: int, n_inputs: int = 2, fold: Fold = UNFOLDED,

@@ -12,7 +12,7 @@ from collections import ChainMap
 from pathlib import Path
 
 import onnx
-from xdsl.dialects.builtin import ArrayAttr, ModuleOp, NameLoc, NoneAttr, StringAttr
+from xdsl.dialects.builtin import ArrayAttr, ModuleOp, NameLoc, NoneAttr, NoneType, StringAttr
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 
 from eecc.dialects import onnx as ox
@@ -50,6 +50,16 @@ def graph_name(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", stem) or "model"
 
 
+def read_names(graph: onnx.GraphProto) -> set[str]:
+    """Every value name a node (in `graph` or a subgraph) or a graph output reads."""
+    names = {o.name for o in graph.output}
+    for node in graph.node:
+        names.update(node.input)
+        for _, sub in subgraphs(node):
+            names |= read_names(sub)
+    return names
+
+
 class ModuleBuilder:
     """Turns one shape-inferred model into a `builtin.module` of `onnx` ops."""
 
@@ -59,6 +69,7 @@ class ModuleBuilder:
         self.types = types
         self.symbols: list[Operation] = []
         self.symbol_names: set[str] = set()
+        self.read = read_names(model.graph)
 
     def error(self, message: str) -> EeccError:
         return EeccError(f"{self.path}: {message}")
@@ -71,6 +82,13 @@ class ModuleBuilder:
             return tensor_type(type_proto, what)
         except EeccError as err:
             raise self.error(str(err)) from None
+
+    def output_type(self, name: str, what: str) -> Attribute:
+        """A node output's type; an output nothing reads may have none (an old-opset
+        Dropout's mask): it becomes `none`."""
+        if name not in self.read and self.types.get(name) is None:
+            return NoneType()
+        return self.value_type(name, what)
 
     def build(self) -> ModuleOp:
         graph = self.model.graph
@@ -136,7 +154,7 @@ class ModuleBuilder:
         if subgraphs(node):
             raise self.error(f"{label} has a subgraph; eecc imports only the subgraphs of 'If'")
         args = self.operands(node, block, scope)
-        result_types = [self.value_type(o, f"{label} output '{o}'") for o in node.output]
+        result_types = [self.output_type(o, f"{label} output '{o}'") for o in node.output]
         attrs = {a.name: attribute(a, f"{self.path}: {label}") for a in node.attribute}
         op = ox.NodeOp(node.op_type, args, result_types, dict(sorted(attrs.items())), node.domain)
         op.location = location(node)

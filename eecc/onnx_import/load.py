@@ -97,8 +97,14 @@ def check_opsets(model: onnx.ModelProto, path: Path) -> None:
 
 
 def load(path: Path) -> onnx.ModelProto:
-    """Read, check the opset, fix the batch dimension and infer shapes."""
+    """Read, check the opset, fix the batch dimension and infer shapes (after folding the
+    constant plumbing, if some shape stays unknown without)."""
+    from eecc.onnx_import.fold import fold_constants, has_unknown_shapes
+
     model = read_model(path)
     check_opsets(model, path)
     fix_batch(model, path)
-    return infer_shapes(model, path)
+    inferred = infer_shapes(model, path)
+    if not has_unknown_shapes(inferred):
+        return inferred
+    return infer_shapes(fold_constants(model), path)

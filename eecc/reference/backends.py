@@ -61,7 +61,8 @@ class FloatBackend:
         return fo.linear(x, self._weight(op.weight), self._param(op.bias))
 
     def relu(self, op, x: np.ndarray) -> np.ndarray:
-        return np.maximum(x, np.float32(0))
+        out = np.maximum(x, np.float32(0))
+        return out if op.bound is None else np.minimum(out, np.float32(op.bound))
 
     def add(self, op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return a + b
@@ -156,7 +157,8 @@ class FixedBackend(FloatBackend):
         return np.stack([fp.linear(s, w, b, **kw) for s in x])
 
     def relu(self, op, x: np.ndarray) -> np.ndarray:
-        return fp.relu(x)
+        bound = None if op.bound is None else int(self.fmt(op.input.type).quantize(op.bound))
+        return fp.relu(x, bound)
 
     def add(self, op, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return fp.add(a, b, self._width(op))

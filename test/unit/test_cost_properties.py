@@ -75,18 +75,37 @@ def test_latency_decreases_as_folds_grow():
 
 
 def test_grouped_conv_divides_by_groups():
-    dense = conv_latency(8, 8, 16, 16, 3, fold=Fold(fine=9))
-    assert conv_latency(8, 8, 16, 16, 3, groups=4, fold=Fold(fine=9)) == dense / 4
+    """The MAC work divides by groups; the row-by-row grouped conv adds its row fills (one
+    step a map, 8 rows of 1 + 8*16 + 1) and output rows (6 rows of depth 6 + 4 and ii 2)."""
+    assert lane_pair_work(16, 16, 4, Fold(fine=9)) * 4 == lane_pair_work(16, 16, 1, Fold(fine=9))
+    macs = 6 * 16 * 4 * 9 // 9
+    want = 1 + 8 * (1 + 8 * 16 + 1) + 6 * (6 + 4 + (macs - 1) * 2)
+    assert conv_latency(8, 8, 16, 16, 3, groups=4, fold=Fold(fine=9)) == want
 
 
 def test_depthwise_conv_only_counts_lane_pairs_sharing_a_group():
-    # 8 channels over 2 input and 2 output lanes: 2 useful lane pairs of 4 channels each
+    # 8 channels, 2 output lanes: each filter reads one channel, so 2 working lane pairs
+    # (the second channel lane idles) of 4 filters each, as the library's loop nest
     assert lane_pair_work(8, 8, 8, Fold(2, 2)) == 4 and useful_lane_pairs(8, 8, 8, Fold(2, 2)) == 2
-    assert conv_latency(8, 8, 8, 8, 3, groups=8, fold=Fold(2, 2)) == max(8 * 8 * 8 / 2, 6 * 6 * 9 * 4)
-    # uneven blocks: 6 channels in 3 groups over 2 lanes; the aligned pair has 2*2 + 1*1 pairs
-    assert lane_pair_work(6, 6, 3, Fold(2, 2)) == 5
+    assert conv_latency(8, 8, 8, 8, 3, groups=8, fold=Fold(2, 2)) == (
+        1 + 8 * (1 + 8 * 8 // 2 + 1) + 6 * (6 + 1 + (6 * 4 * 9 - 1)))
+    # 6 channels in 3 groups (2 per filter), 2 lanes each way: 3 filters x 1 channel step
+    assert lane_pair_work(6, 6, 3, Fold(2, 2)) == 3
+    # c_in beyond the group's channels does not shorten the work; c_out does
+    assert lane_pair_work(8, 8, 8, Fold(8, 1)) == 8 and lane_pair_work(8, 8, 8, Fold(1, 8)) == 1
     # every multiply-accumulate is done by exactly one useful lane pair
     assert lane_pair_work(8, 16, 4, Fold(8, 2)) * useful_lane_pairs(8, 16, 4, Fold(8, 2)) == 8 * 16 // 4
+    assert lane_pair_work(8, 16, 4, Fold(2, 4)) * useful_lane_pairs(8, 16, 4, Fold(2, 4)) == 8 * 16 // 4
+
+
+def test_depthwise_conv_logic_is_priced_per_channel_not_per_pair():
+    """Unfolded, a depthwise conv has C working lanes of one channel each (C_in/groups per
+    output channel), not the C x C lanes of a full conv: DSPs are C * fine."""
+    p = load_platform("zc706")
+    dense = conv_resources(16, 16, 32, 32, 3, fold=Fold(32, 32, 9), platform=p)
+    depthwise = conv_resources(16, 16, 32, 32, 3, groups=32, fold=Fold(32, 32, 9), platform=p)
+    assert depthwise.dsp == 32 * 9 and dense.dsp == 32 * 32 * 9
+    assert depthwise.lut < dense.lut / 10  # the 32 sliding windows remain
 
 
 def test_depthwise_weights_only_in_useful_lane_pairs():

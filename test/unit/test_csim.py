@@ -152,3 +152,39 @@ def test_eecc_csim_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     out = capsys.readouterr().out
     assert "samples: 40" in out and "bit-exact" in out
     assert main(["csim", str(tmp_path / "missing")]) == 1
+
+
+OPS = """
+builtin.module {{
+  ee.weight @c.w = dense<{cw}> : tensor<6x2x3x3xf32>
+  ee.weight @d.w = dense<{dw}> : tensor<6x1x3x3xf32>
+  ee.weight @d.b = dense<{db}> : tensor<6xf32>
+  ee.weight @f.w = dense<{fw}> : tensor<4x54xf32>
+  ee.graph @ops(%x: !ee.stream<2x6x6xf32>) -> !ee.stream<4xf32> {{
+    %c = ee.conv %x weight @c.w {{kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, fold = #ee.fold<coarse_in = 2, coarse_out = 2, fine = 3>}} : !ee.stream<2x6x6xf32> -> !ee.stream<6x6x6xf32>
+    %r = ee.relu %c {{max = 1.5 : f64, fold = #ee.fold<coarse = 2>}} : !ee.stream<6x6x6xf32>
+    %d = ee.conv %r weight @d.w bias @d.b {{groups = 6 : i64, kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, fold = #ee.fold<coarse_in = {gi}, coarse_out = {go}, fine = {fine}>}} : !ee.stream<6x6x6xf32> -> !ee.stream<6x3x3xf32>
+    %s = ee.relu %d {{max = 6.0 : f64}} : !ee.stream<6x3x3xf32>
+    %fl = ee.flatten %s : !ee.stream<6x3x3xf32> -> !ee.stream<54xf32>
+    %o = ee.linear %fl weight @f.w {{fold = #ee.fold<coarse_in = 6, coarse_out = 2>}} : !ee.stream<54xf32> -> !ee.stream<4xf32>
+    ee.output %o : !ee.stream<4xf32>
+  }}
+}}
+"""
+
+
+@pytest.mark.parametrize(("gi", "go", "fine"), [(1, 1, 1), (3, 3, 9), (6, 6, 3)])
+def test_relu6_and_depthwise_conv_bit_exact(tmp_path: Path, gi: int, go: int, fine: int) -> None:
+    """A saturating ReLU (`max`, as ONNX Clip imports) and a depthwise conv (groups = C) at
+    several folds: the C simulation equals the fixed-point reference."""
+    rng = np.random.default_rng(11)
+    text = OPS.format(cw=_dense(rng, 6, 2, 3, 3), dw=_dense(rng, 6, 1, 3, 3), db=_dense(rng, 6),
+                      fw=_dense(rng, 4, 54), gi=gi, go=go, fine=fine)
+    path = tmp_path / "ops.mlir"
+    path.write_text(text)
+    module = load_model(path)
+    apply(module, "ee-legalize-hls")
+    x = np.random.default_rng(4).uniform(-2.0, 2.0, size=(20, 2, 6, 6))
+    check_bit_exact(module, tmp_path / "project", x)
+    ref = reference(module, x)
+    assert ref.raw.std() > 0

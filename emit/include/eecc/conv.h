@@ -49,7 +49,10 @@ struct conv_schedule {
     static const unsigned depth = 6 + clog2<CFG::coarse_in * CFG::fine>::value;
 };
 
-// Computes and writes output row oy (all out_w pixels, all filters).
+// Computes and writes output row oy (all out_w pixels, all filters): one flat pipeline over
+// (ox, filter block fo, channel step ci, tap step kk), out_w * FO * CI * KK iterations.  A
+// filter block's accumulators start from the bias at its first (ci, kk) and are written at
+// its last; a channel step covers coarse_in channels of the filter's own group.
 template <class CFG>
 void conv_row(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c], unsigned oy,
               sample_id_t id,
@@ -61,50 +64,44 @@ void conv_row(const data_t lb[CFG::kernel_h][window_dims<CFG>::pad_w][CFG::in_c]
     typedef window_dims<CFG> D;
     const unsigned CG = CFG::in_c / CFG::groups;  // input channels per group
     const unsigned FG = CFG::out_c / CFG::groups;  // filters per group
+    const unsigned CI = (CG + CFG::coarse_in - 1) / CFG::coarse_in;  // coarse_in need not divide CG
+    const unsigned KK = D::taps / CFG::fine;
+    const unsigned FO = CFG::out_c / CFG::coarse_out;
     const acc_t bias_scale = acc_t(1) << CFG::bias_shift;
     acc_t acc[CFG::coarse_out];
 #pragma HLS ARRAY_PARTITION variable=acc complete
-EECC_LABEL(conv_ox)
-    for (unsigned ox = 0; ox < D::out_w; ox++) {
-        EECC_STEP(1);
-    EECC_LABEL(conv_filters)
-        for (unsigned fo = 0; fo < CFG::out_c / CFG::coarse_out; fo++) {
-            EECC_STEP(1);
-            for (unsigned u = 0; u < CFG::coarse_out; u++) {
-#pragma HLS UNROLL
-                acc[u] = acc_t(biases[fo * CFG::coarse_out + u]) * bias_scale;
-            }
-            EECC_STEP(1);
-        EECC_LABEL(conv_channels)
-            EECC_PIPELINED(conv_schedule<CFG>::ii, conv_schedule<CFG>::depth)
-            for (unsigned ci = 0; ci < (CG + CFG::coarse_in - 1) / CFG::coarse_in; ci++) {
-            EECC_LABEL(conv_taps)
-                for (unsigned kk = 0; kk < D::taps / CFG::fine; kk++) {
+    unsigned ox = 0, fo = 0, ci = 0, kk = 0;
+EECC_LABEL(conv_row_macs)
+    EECC_PIPELINED(conv_schedule<CFG>::ii, conv_schedule<CFG>::depth)
+    for (unsigned n = 0; n < D::out_w * FO * CI * KK; n++) {
 #pragma HLS PIPELINE II=1
-                    EECC_ITER();
-                    for (unsigned u = 0; u < CFG::coarse_out; u++) {
+        EECC_ITER();
+        const bool first = ci == 0 && kk == 0, last = ci == CI - 1 && kk == KK - 1;
+        for (unsigned u = 0; u < CFG::coarse_out; u++) {
 #pragma HLS UNROLL
-                        const unsigned f = fo * CFG::coarse_out + u;
-                        for (unsigned v = 0; v < CFG::coarse_in; v++) {
+            const unsigned f = fo * CFG::coarse_out + u;
+            acc_t sum = first ? acc_t(acc_t(biases[f]) * bias_scale) : acc[u];
+            for (unsigned v = 0; v < CFG::coarse_in; v++) {
 #pragma HLS UNROLL
-                            const unsigned c = ci * CFG::coarse_in + v;
-                            if (c >= CG) continue;  // coarse_in need not divide in_c / groups
-                            for (unsigned t = 0; t < CFG::fine; t++) {
+                const unsigned c = ci * CFG::coarse_in + v;
+                if (c >= CG) continue;
+                for (unsigned t = 0; t < CFG::fine; t++) {
 #pragma HLS UNROLL
-                                const unsigned k = kk * CFG::fine + t;
-                                const unsigned ky = k / CFG::kernel_w, kx = k % CFG::kernel_w;
-                                const data_t x = window_at<CFG>(lb, oy, ox, ky, kx, (f / FG) * CG + c);
-                                acc[u] += mul_at<CFG::in_width, CFG::weight_width>(x, weights[f][c][k]);
-                            }
-                        }
-                    }
+                    const unsigned k = kk * CFG::fine + t;
+                    const unsigned ky = k / CFG::kernel_w, kx = k % CFG::kernel_w;
+                    const data_t x = window_at<CFG>(lb, oy, ox, ky, kx, (f / FG) * CG + c);
+                    sum += mul_at<CFG::in_width, CFG::weight_width>(x, weights[f][c][k]);
                 }
             }
-            for (unsigned u = 0; u < CFG::coarse_out; u++) {
-#pragma HLS UNROLL
-                out[u].write(make_word(id, requantize_to<CFG::out_shift, CFG::out_width>(acc[u])));
+            acc[u] = sum;
+            if (last) out[u].write(make_word(id, requantize_to<CFG::out_shift, CFG::out_width>(sum)));
+        }
+        if (++kk == KK) {
+            kk = 0;
+            if (++ci == CI) {
+                ci = 0;
+                if (++fo == FO) { fo = 0; ox++; }
             }
-            EECC_STEP(1);
         }
     }
 }

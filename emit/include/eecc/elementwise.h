@@ -18,7 +18,10 @@ struct elementwise_config {
     static const unsigned coarse = 1;  // lanes in = lanes out
 };
 
-struct relu_config : elementwise_config {};
+struct relu_config : elementwise_config {
+    static const bool bounded = false;  // saturating ReLU (ONNX Clip(0, m), ReLU6)
+    static const int max_q = 0;         // its raw upper bound m in the stream's format
+};
 struct add_config : elementwise_config {
     static const unsigned data_width = EECC_DATA_WIDTH;  // the format's W: saturation
 };
@@ -30,7 +33,7 @@ struct split_config : elementwise_config {
     static const unsigned n_outputs = 2;
 };
 
-// ReLU: max(q, 0).  Per sample: one fmap in, one fmap out.
+// ReLU: max(q, 0), or min(max(q, 0), max_q) when bounded.  Per sample: one fmap in, one out.
 template <class CFG>
 void relu(hls::stream<word> in[CFG::coarse], hls::stream<word> out[CFG::coarse]) {
     word w[CFG::coarse];
@@ -43,7 +46,9 @@ EECC_LABEL(relu_loop)
         if (read_group<CFG::coarse>(in, w)) break;
         for (unsigned l = 0; l < CFG::coarse; l++) {
 #pragma HLS UNROLL
-            out[l].write(make_word(w[l].id, w[l].data < 0 ? data_t(0) : w[l].data));
+            data_t v = w[l].data < 0 ? data_t(0) : w[l].data;
+            if (CFG::bounded && v > data_t(CFG::max_q)) v = data_t(CFG::max_q);
+            out[l].write(make_word(w[l].id, v));
         }
     }
     write_end<CFG::coarse>(out);

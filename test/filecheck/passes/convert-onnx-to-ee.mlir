@@ -1,7 +1,8 @@
 // RUN: eecc-opt %s --split-input-file --convert-onnx-to-ee | filecheck %s
 
 // A static network (no If) is a plain chain; Dropout and Identity vanish, Flatten and Gemm
-// become ee.flatten and ee.linear with the [out, in] weight.
+// become ee.flatten and ee.linear with the [out, in] weight; the final Softmax vanishes (the
+// network returns the logits: argmax unchanged).
 
 // CHECK-LABEL: ee.graph @static(%{{.*}}: !ee.stream<1x4x4xf32>) -> !ee.stream<3xf32> {
 // CHECK-NEXT:    %[[C:.*]] = ee.conv %{{.*}} weight @w bias @b {kernel = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : !ee.stream<1x4x4xf32> -> !ee.stream<2x4x4xf32>
@@ -9,8 +10,7 @@
 // CHECK-NEXT:    %[[P:.*]] = ee.pool %[[R]] {count_include_pad, kernel = array<i64: 2, 2>, kind = "avg", pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 2, 2>} : !ee.stream<2x4x4xf32> -> !ee.stream<2x2x2xf32>
 // CHECK-NEXT:    %[[F:.*]] = ee.flatten %[[P]] : !ee.stream<2x2x2xf32> -> !ee.stream<8xf32>
 // CHECK-NEXT:    %[[L:.*]] = ee.linear %[[F]] weight @fc.w bias @fc.b : !ee.stream<8xf32> -> !ee.stream<3xf32>
-// CHECK-NEXT:    %[[S:.*]] = ee.softmax %[[L]] : !ee.stream<3xf32>
-// CHECK-NEXT:    ee.output %[[S]] : !ee.stream<3xf32>
+// CHECK-NEXT:    ee.output %[[L]] : !ee.stream<3xf32>
 builtin.module {
   onnx.initializer @w = dense<0.1> : tensor<2x1x3x3xf32>
   onnx.initializer @b = dense<0.0> : tensor<2xf32>
@@ -151,5 +151,34 @@ builtin.module {
       onnx.yield %y2 : tensor<1x2xf32>
     }
     onnx.return %y : tensor<1x2xf32>
+  }
+}
+
+// -----
+// A zero Pad folds into the conv's pads (1+1 top, 0+1 left, ...); Clip(0, 6) is a saturating
+// relu; Mul by a constant scales the conv's weights (0.5 * 2 = 1).
+
+// CHECK:       ee.weight @w = dense<1.000000e+00> : tensor<1x1x3x3xf32>
+// CHECK-LABEL: ee.graph @ops(
+// CHECK-NEXT:    %[[C:.*]] = ee.conv %{{.*}} weight @w {kernel = array<i64: 3, 3>, pads = array<i64: 2, 1, 1, 2>, strides = array<i64: 1, 1>} : !ee.stream<1x4x4xf32> -> !ee.stream<1x5x5xf32>
+// CHECK-NEXT:    %[[R:.*]] = ee.relu %[[C]] {max = 6.000000e+00 : f64} : !ee.stream<1x5x5xf32>
+// CHECK-NEXT:    ee.output %[[R]] : !ee.stream<1x5x5xf32>
+builtin.module {
+  onnx.initializer @w = dense<0.5> : tensor<1x1x3x3xf32>
+  onnx.initializer @pads = dense<[0, 0, 1, 0, 0, 0, 0, 1]> : tensor<8xi64>
+  onnx.initializer @two = dense<2.0> : tensor<f32>
+  onnx.initializer @lo = dense<0.0> : tensor<f32>
+  onnx.initializer @hi = dense<6.0> : tensor<f32>
+  onnx.graph @ops(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x5x5xf32> {
+    %w = onnx.initializer_ref @w : tensor<1x1x3x3xf32>
+    %pads = onnx.initializer_ref @pads : tensor<8xi64>
+    %two = onnx.initializer_ref @two : tensor<f32>
+    %lo = onnx.initializer_ref @lo : tensor<f32>
+    %hi = onnx.initializer_ref @hi : tensor<f32>
+    %p = onnx.node "Pad"(%x, %pads) : (tensor<1x1x4x4xf32>, tensor<8xi64>) -> tensor<1x1x5x5xf32>
+    %c = onnx.node "Conv"(%p, %w) {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x1x5x5xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x5x5xf32>
+    %m = onnx.node "Mul"(%c, %two) : (tensor<1x1x5x5xf32>, tensor<f32>) -> tensor<1x1x5x5xf32>
+    %r = onnx.node "Clip"(%m, %lo, %hi) : (tensor<1x1x5x5xf32>, tensor<f32>, tensor<f32>) -> tensor<1x1x5x5xf32>
+    onnx.return %r : tensor<1x1x5x5xf32>
   }
 }

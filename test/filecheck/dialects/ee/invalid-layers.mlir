@@ -263,3 +263,14 @@ builtin.module {
   }
 }
 // CHECK: 'ee.cast' result shape 8 differs from input's 16
+
+// -----
+
+// a saturating relu whose bound is not positive
+builtin.module {
+  func.func @f(%x: !ee.stream<2x8x8xf32>) {
+    %0 = ee.relu %x {max = 0.000000e+00 : f64} : !ee.stream<2x8x8xf32>
+    func.return
+  }
+}
+// CHECK: 'ee.relu' max 0.0 must be a finite number > 0
