@@ -67,6 +67,9 @@ from eecc.reference.run import program_of
 from eecc.thresholds import choose, set_thresholds
 from eecc.timed import steady_window
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from timed import model_at  # noqa: E402  (bench/timed.py: the cost model at a run's reach)
+
 ROOT = Path(__file__).resolve().parents[1]
 NETWORKS = {"blenet": "B-LeNet", "smallcnn": "SmallCNN", "balexnet": "B-AlexNet"}
 ROWS = (("blenet", 0.25), ("blenet", 0.5), ("smallcnn", 0.25), ("balexnet", 0.25))
@@ -179,19 +182,6 @@ def draw(exits: np.ndarray, q: float, n: int, seed: int) -> np.ndarray:
         rng.shuffle(half)
         halves.append(half)
     return np.concatenate(halves)
-
-
-def model_at(module: ModuleOp, reach: list[float]) -> float:
-    """The cost model of the emitted design at the reach the window had (as bench/timed.py)."""
-    from eecc import registry
-    from eecc.reference.model import context
-
-    copy = module.clone()
-    ctx = context()
-    registry.load_pass("ee-annotate-rates")(p=tuple(max(q, 1e-6) for q in reach)).apply(ctx, copy)
-    registry.load_pass("ee-estimate")().apply(ctx, copy)
-    graph = next(op for op in copy.walk() if op.name == "ee.graph")
-    return graph.attributes["ee.throughput"].value.data
 
 
 def timed_run(out: Path, p: float, samples: int, clock_mhz: float) -> dict:
