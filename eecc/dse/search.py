@@ -56,6 +56,7 @@ class SearchResult:
 DEFAULT_STATE_CAP = 2000
 FLOOR_GAPS = (0.0, 0.01, 0.03, 0.1, 0.3)  # the floors tried below the upper bound
 PARETO_INPUT = 20_000  # candidates past this are cut to the state cap before the front
+INCUMBENT_STATES = 64  # states per stage of the narrow pass that finds a first design
 
 
 def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
@@ -77,22 +78,33 @@ def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
     _tabulate(problem, taps)
     floor = target if objective == "area" else lower
     bound, picks, states_exact = 0.0, None, False
-    if objective != "area" and len(taps) > 2 and all(t.exact for t in taps):
-        # No design beats `bound`; a pass that drops every state below b = bound * (1 - gap)
-        # and still finds a design has found the best one (a better design's states are all
-        # above b too), so the passes go down from the bound until one finds a design. Few
-        # states survive a high floor: these passes are fast.
-        bound = upper_bound(problem, taps)
+    if objective != "area" and len(taps) > 2:
+        # No combination of TAP points beats `tap_bound`; a pass that drops every state
+        # below b = tap_bound * (1 - gap) and still finds a design has found the best one
+        # (a better design's states are all above b too), so the passes go down from the
+        # bound until one finds a design. Few states survive a high floor: these passes are
+        # fast. Over capped TAP curves it bounds the TAP points only, not every design, so
+        # it is reported as the search's bound only when the curves are exact.
+        tap_bound = upper_bound(problem, taps)
+        if all(t.exact for t in taps):
+            bound = tap_bound
         for gap in FLOOR_GAPS:
-            b = max(floor, bound * (1 - gap) * (1 - 1e-9))
-            picks, states_exact = _chain(problem, taps, objective, b, state_cap)
+            b = max(floor, tap_bound * (1 - gap) * (1 - 1e-9))
+            picks, states_exact, _ = _chain(problem, taps, objective, b, state_cap)
             if picks is not None:
                 floor = b
                 break
+    if picks is None and objective != "area" and len(taps) > 2:
+        # An incumbent: a narrow pass (few states per stage) finds a real design quickly;
+        # its throughput is a floor no better design falls below, so the full pass keeps
+        # only states above it and returns the same design as a pass without it would.
+        quick, _, value = _chain(problem, taps, objective, floor, INCUMBENT_STATES)
+        if quick is not None:
+            floor = max(floor, value * (1 - 1e-9))
     if picks is None:
-        picks, states_exact = _chain(problem, taps, objective, floor, state_cap)
+        picks, states_exact, _ = _chain(problem, taps, objective, floor, state_cap)
     if picks is None and objective != "area" and lower > 0:
-        picks, states_exact = _chain(problem, taps, objective, 0.0, state_cap)
+        picks, states_exact, _ = _chain(problem, taps, objective, 0.0, state_cap)
     if picks is None:
         if objective == "area":
             fastest = search(problem, cap=cap, taps=taps).evaluation.throughput
@@ -117,8 +129,10 @@ def upper_bound(problem: Problem, taps: tuple[Tap, ...], front_cap: int = 20_000
 
     Every throughput model eecc uses is at most min_i T_i / p_i (the infinite-buffer bound),
     so this bounds the finite-buffer optimum too. Feasibility of an X is exact (a DP over
-    4-resource Pareto fronts of sums, queue depth ignored as an infinite buffer ignores it);
-    a front past `front_cap` is taken as feasible, which only raises the bound."""
+    4-resource Pareto fronts of sums, queue depth ignored as an infinite buffer ignores it).
+    A front past `front_cap` is relaxed (`_relax`): each group of its points is replaced by
+    their element-wise minimum, a point at most as costly as every member, so the test can
+    only answer "feasible" more often, which only raises the bound."""
     limit = np.array(problem.limit) * (1 + 1e-12)
     reach = np.array(problem.reaches).max(0)
     live = [i for i in range(len(taps)) if reach[i] > 0]
@@ -137,10 +151,10 @@ def upper_bound(problem: Problem, taps: tuple[Tap, ...], front_cap: int = 20_000
             if not len(sums):
                 return False
             if len(sums) > front_cap * 8:
-                return True  # undecided: feasible keeps the bound valid
+                sums = _relax(sums, limit, front_cap * 8)
             front = sums[pareto_mask(sums)]
             if len(front) > front_cap:
-                return True
+                front = _relax(front, limit, front_cap)
         return True
 
     lo, hi = 0, len(values) - 1  # values[lo] feasible (after the check), search the largest
@@ -153,6 +167,17 @@ def upper_bound(problem: Problem, taps: tuple[Tap, ...], front_cap: int = 20_000
         else:
             hi = mid - 1
     return float(values[lo])
+
+
+def _relax(points: np.ndarray, limit: np.ndarray, n: int) -> np.ndarray:
+    """At most n points, each the element-wise minimum of a group of `points`, so that
+    every input point is dominated by (at least as costly as) one output point. Groups are
+    runs of neighbours in the order of resource shares (largest share, then their sum), so a
+    group's minimum stays close to its members."""
+    share = points / limit
+    order = np.lexsort((share.sum(1), share.max(1)))
+    starts = np.unique(np.linspace(0, len(points), n, endpoint=False).astype(np.int64))
+    return np.minimum.reduceat(points[order], starts, axis=0)
 
 
 def _tabulate(problem: Problem, taps: tuple[Tap, ...]) -> None:
@@ -203,8 +228,13 @@ def _queues(problem: Problem, i: int, tap: Tap) -> np.ndarray:
 
 
 def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float,
-           state_cap: int) -> tuple[list[int] | None, bool]:
-    """The DP over stages; `floor`: states whose throughput falls below it are dropped."""
+           state_cap: int) -> tuple[list[int] | None, bool, float]:
+    """The DP over stages; `floor`: states whose throughput falls below it are dropped.
+
+    Returns the TAP point per stage (None when no state survives), whether no cap cut the
+    states, and the chosen design's throughput as the DP prices it (at the slack floor):
+    a partial design's throughput only falls as stages are added, so no design that beats
+    this value has a state below it."""
     limit, capacity = np.array(problem.limit), np.array(problem.capacity)
     reaches = problem.reaches
     slacks = problem.slacks or ((0.0, 0.0),) * (len(taps) - 1)
@@ -245,7 +275,7 @@ def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float
         par, pts = np.concatenate(parent_s), np.concatenate(point_s)
         queue = nxt_queue[pts]
         if not len(rate):
-            return None, exact
+            return None, exact, 0.0
         last = i == len(taps) - 1
         if not last and len(rate) > PARETO_INPUT:
             exact = False
@@ -266,7 +296,7 @@ def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float
     if objective == "area":
         ok = np.flatnonzero(worst >= floor * tol)
         if not len(ok):
-            return None, exact
+            return None, exact, 0.0
         best = ok[np.lexsort((np.arange(len(ok)), -worst[ok], cost[ok]))[0]]
     else:
         top = worst.max()
@@ -277,7 +307,7 @@ def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float
     for par, pts in reversed(trail):
         picks.append(int(pts[state]))
         state = int(par[state])
-    return picks[::-1], exact
+    return picks[::-1], exact, float(worst[best])
 
 
 def polish(problem: Problem, design: Design) -> Design:
