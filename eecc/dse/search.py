@@ -90,7 +90,13 @@ def search(problem: Problem, objective: str = "throughput", target: float = 0.0,
             bound = tap_bound
         for gap in FLOOR_GAPS:
             b = max(floor, tap_bound * (1 - gap) * (1 - 1e-9))
-            picks, states_exact, _ = _chain(problem, taps, objective, b, state_cap)
+            picks, states_exact, value = _chain(problem, taps, objective, b, state_cap)
+            if picks is not None and not states_exact and value * (1 - 1e-9) > b:
+                # a cap cut this pass's states: again from the design it found, where fewer
+                # states survive, so that the pass can prove it
+                again = _chain(problem, taps, objective, value * (1 - 1e-9), state_cap)
+                if again[0] is not None and again[1]:
+                    picks, states_exact, b = again[0], True, value * (1 - 1e-9)
             if picks is not None:
                 floor = b
                 break
@@ -239,11 +245,15 @@ def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float
     reaches = problem.reaches
     slacks = problem.slacks or ((0.0, 0.0),) * (len(taps) - 1)
     tol = 1 - 1e-12
+    rest = _rest(problem, taps, floor)
+    if rest is None:
+        return None, True, 0.0
     tap = taps[0]
     rate = np.repeat(tap.throughputs[:, None], len(reaches), 1)
     res = np.array(problem.fixed, dtype=float) + tap.res
     queue = _queues(problem, 0, tap)
-    keep = (res <= limit * (1 + 1e-12)).all(1) & (rate.min(1) >= floor * tol)
+    keep = ((res + rest[0] <= limit * (1 + 1e-12)).all(1)
+            & (rate.min(1) >= floor * tol))
     rate, res, queue = rate[keep], res[keep], queue[keep]
     trail = [(np.full(len(rate), -1), np.flatnonzero(keep))]  # (parent state, TAP point)
     exact = True
@@ -254,7 +264,7 @@ def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float
         for lo in range(0, len(rate), max(1, 2_000_000 // max(1, len(tap)))):
             hi = min(len(rate), lo + max(1, 2_000_000 // max(1, len(tap))))
             r_res = res[lo:hi, None, :] + tap.res[None, :, :]
-            ok = (r_res <= limit * (1 + 1e-12)).all(-1)
+            ok = (r_res + rest[i] <= limit * (1 + 1e-12)).all(-1)
             si, pj = np.nonzero(ok)
             si = si + lo
             new = np.empty((len(si), len(reaches)))
@@ -308,6 +318,27 @@ def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float
         picks.append(int(pts[state]))
         state = int(par[state])
     return picks[::-1], exact, float(worst[best])
+
+
+def _rest(problem: Problem, taps: tuple[Tap, ...], floor: float) -> np.ndarray | None:
+    """Per stage i, a lower bound on the resources stages i+1.. need for a design at
+    `floor`: every throughput model is at most T_j / p_j (p_j the stage's largest reach),
+    so stage j needs a point with T_j >= floor * p_j, and it costs at least the element-wise
+    minimum over those points. A state whose resources plus this bound overflow cannot be
+    completed into a design at the floor, so the DP drops it (exactly). None when some
+    stage has no point fast enough."""
+    reach = np.array(problem.reaches).max(0)
+    need = np.zeros((len(taps), 4))
+    for j, tap in enumerate(taps):
+        fast = tap.throughputs >= floor * reach[j] * (1 - 1e-12) if reach[j] > 0 else \
+            np.ones(len(tap), dtype=bool)
+        if not fast.any():
+            return None
+        need[j] = tap.res[fast].min(0)
+    rest = np.zeros((len(taps), 4))
+    for j in range(len(taps) - 2, -1, -1):
+        rest[j] = rest[j + 1] + need[j + 1]
+    return rest
 
 
 def polish(problem: Problem, design: Design) -> Design:
