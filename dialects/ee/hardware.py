@@ -33,11 +33,10 @@ from typing import TYPE_CHECKING, Any
 from xdsl.ir import Operation, OpResult, SSAValue
 
 from eecc.cost import layers as cost
-from eecc.cost.exits import DEFAULT_BUFFER_DEPTH
-from eecc.cost.fold import Fold
 from eecc.cost.platform import Platform, Resources
 from eecc.dialects.ee.attrs import FOLD_FIELDS, FoldAttr
 from eecc.dialects.ee.types import FixedType, StreamType
+from eecc.dialects.interface import DEFAULT_BUFFER_DEPTH, Fold
 
 if TYPE_CHECKING:
     from eecc.dialects.ee.structure import GraphOp
