@@ -126,24 +126,20 @@ class PoolPrices(OpPrices[PoolOp]):
 
     def latency(self, op: PoolOp, fold: Fold) -> float:
         c, h, w = _in(op)
-        return cost.pool_latency(h, w, c, _pads(op), fold)
+        return cost.pool_latency(h, w, c, _window(op)[1], fold)
 
     def depth(self, op: PoolOp, fold: Fold) -> float:
         c, _, w = _in(op)
-        return cost.pool_pipeline_depth(w, c, _kernel(op), _pads(op), fold)
+        return cost.pool_pipeline_depth(w, c, *_window(op), fold)
 
     def resources(self, op: PoolOp, fold: Fold, platform: Platform) -> Resources:
         c, h, w = _in(op)
-        return cost.pool_resources(h, w, c, _kernel(op), _pads(op), op.kind.data, fold,
-                                   _in_width(op))
+        return cost.pool_resources(h, w, c, *_window(op), op.kind.data, fold, _in_width(op))
 
 
-def _kernel(op: PoolOp) -> Any:
-    return op.kernel_shape
-
-
-def _pads(op: PoolOp) -> Any:
-    return op.pad_values
+def _window(op: PoolOp) -> tuple[Any, Any]:
+    """(kernel, pads) of a verified pool: a pair and (top, left, bottom, right)."""
+    return op.kernel_shape, op.pad_values
 
 
 @register(GlobalPoolOp)
