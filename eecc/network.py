@@ -27,6 +27,7 @@ from functools import cached_property
 from xdsl.dialects.builtin import ModuleOp, NameLoc
 from xdsl.ir import Operation
 
+from eecc.cost import ops as prices
 from eecc.cost.fold import Fold
 from eecc.cost.platform import Platform, Resources
 from eecc.cost.stream import repack_resources
@@ -44,7 +45,6 @@ from eecc.dialects.ee.hardware import (
     hardware_ops,
     producers,
     stream_source,
-    total,
     width_of,
 )
 from eecc.dialects.ee.layers import WindowOp
@@ -251,8 +251,8 @@ class NetworkModel:
         row = self._table[i]
         if fold not in row:
             op = self.ops[i]
-            row[fold] = (op.latency_cycles(fold), op.pipeline_depth(fold),
-                         op.resources(fold, self.platform))
+            row[fold] = (prices.latency_cycles(op, fold), prices.pipeline_depth(op, fold),
+                         prices.resources(op, fold, self.platform))
         return row[fold]
 
     def current_folds(self) -> list[Fold]:
@@ -278,7 +278,7 @@ class NetworkModel:
         return StageEstimate(
             s, self.reach[s], interval, depth,
             stage_throughput(interval, depth, clock, self.batch) if interval else float("inf"),
-            total([*(costs[i][2] for i in members), *(r.resources for r in repacks if r.stage == s)]),
+            prices.total([*(costs[i][2] for i in members), *(r.resources for r in repacks if r.stage == s)]),
             self.structure.names[worst] if worst is not None else "",
         )
 
@@ -303,7 +303,7 @@ class NetworkModel:
             self.platform, clock, self.batch, stages, ops,
             combine_finite(rates, self.reach, clock, depths, slacks),
             combine_infinite(rates, self.reach),
-            total(s.resources for s in stages), depths, slacks, repacks,
+            prices.total(s.resources for s in stages), depths, slacks, repacks,
         )
 
     def slacks(self, latencies: Sequence[float] | None = None) -> tuple[tuple[float, float], ...]:

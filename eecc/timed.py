@@ -35,6 +35,7 @@ from typing import Any
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Operation
 
+from eecc.cost import ops as prices
 from eecc.dialects.ee import CondBufferOp, GraphOp
 from eecc.dialects.ee.hardware import HardwareOp, chw
 from eecc.errors import EeccError
@@ -154,7 +155,7 @@ def model_cycles(op: Operation) -> float | None:
                               *(int(v.value.data) for v in lanes))  # type: ignore[attr-defined]
     if not isinstance(op, HardwareOp):
         return None
-    return float(op.latency_cycles(op.current_fold_value()))
+    return float(prices.latency_cycles(op, op.current_fold_value()))
 
 
 def layer_rows(module: ModuleOp, processes: list[dict[str, Any]],

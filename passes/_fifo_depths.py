@@ -28,6 +28,7 @@ import math
 from xdsl.dialects.builtin import DenseArrayBase, i64
 from xdsl.ir import Operation, OpResult, SSAValue
 
+from eecc.cost.ops import pipeline_depth
 from eecc.dialects.ee import AddOp, CondBufferOp, ExitMergeOp, GraphOp, SplitOp, StreamType
 from eecc.dialects.ee.hardware import HardwareOp
 from eecc.emit.naming import is_layer, resolve, source
@@ -56,7 +57,7 @@ def path_to_split(value: SSAValue) -> tuple[SplitOp | None, float]:
     op = source(value)
     while op is not None and not isinstance(op, SplitOp):
         if isinstance(op, HardwareOp):
-            cycles += op.pipeline_depth(op.current_fold_value())
+            cycles += pipeline_depth(op, op.current_fold_value())
         op = source(op.operands[0]) if op.operands else None
     return op, cycles
 

@@ -59,7 +59,6 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.rewriter import Rewriter
 from xdsl.utils.exceptions import DiagnosticException
 
-from eecc.cost.exits import DEFAULT_BUFFER_DEPTH
 from eecc.dialects.ee import (
     CondBufferOp,
     ConvOp,
@@ -73,12 +72,10 @@ from eecc.dialects.ee import (
     StreamType,
 )
 from eecc.dialects.ee.hardware import HardwareOp, fold_lanes
+from eecc.dialects.interface import DEFAULT_BUFFER_DEPTH
 from eecc.emit.naming import is_layer, source
 from eecc.passes._carry_depths import annotate_carry
 from eecc.passes._fifo_depths import annotate_depths
-
-DEFAULT_DEPTH = DEFAULT_BUFFER_DEPTH
-"""Feature maps a condbuffer holds when no depth was sized (the cost model's default)."""
 
 
 class LegalizeError(DiagnosticException):
@@ -187,7 +184,7 @@ def annotate(op: Operation) -> None:
     if isinstance(op, HardwareOp) and op.properties.get("fold") is None:
         op.properties["fold"] = FoldAttr()
     if isinstance(op, CondBufferOp) and op.depth is None:
-        op.properties["depth"] = IntegerAttr(DEFAULT_DEPTH, i64)
+        op.properties["depth"] = IntegerAttr(DEFAULT_BUFFER_DEPTH, i64)
 
 
 def _format(width: int, int_bits: int, what: str, max_width: int) -> FixedType:

@@ -29,13 +29,9 @@ from xdsl.irdl import (
 from xdsl.utils.exceptions import VerifyException
 
 from eecc.dialects.ee.base import EEOp, FoldRule, divides
-from eecc.dialects.ee.hardware import (
-    CondBufferHardware,
-    ExitDecisionHardware,
-    ExitMergeHardware,
-    SplitHardware,
-)
+from eecc.dialects.ee.hardware import HardwareOp, Legal, merge_policy
 from eecc.dialects.ee.types import ControlType, StreamType
+from eecc.dialects.interface import DEFAULT_BUFFER_DEPTH
 
 CRITERIA = ("max-softmax",)
 MODES = ("pass-on-exit", "drop-on-exit")
@@ -50,7 +46,7 @@ def _coarse(op: EEOp, stream_type: object) -> tuple[FoldRule, ...]:
 
 
 @irdl_op_definition
-class SplitOp(EEOp, SplitHardware):
+class SplitOp(EEOp, HardwareOp):
     """Lossless broadcast (fork) of a stream to N >= 2 consumers.
 
     Per sample: consumes one map, produces the same map (same ID) on each output. Stream values
@@ -83,7 +79,7 @@ class SplitOp(EEOp, SplitHardware):
 
 
 @irdl_op_definition
-class ExitDecisionOp(EEOp, ExitDecisionHardware):
+class ExitDecisionOp(EEOp, HardwareOp):
     """Decides per sample whether it leaves at this exit: `max softmax(logits) > threshold`.
 
     Per sample: consumes one vector of logits, produces one control token (`true` = exit).
@@ -125,7 +121,7 @@ MAX_BUFFER_DEPTH = 65535
 
 
 @irdl_op_definition
-class CondBufferOp(EEOp, CondBufferHardware):
+class CondBufferOp(EEOp, HardwareOp):
     """Holds each sample's map until its exit decision arrives, then forwards or drops it.
 
     Per sample: consumes one map and one control token (matched by sample ID). Mode
@@ -164,6 +160,15 @@ class CondBufferOp(EEOp, CondBufferHardware):
     def fold_rules(self) -> tuple[FoldRule, ...]:
         return _coarse(self, self.input.type)
 
+    def legal_folds(self) -> Legal:
+        if not self.drops_on_exit and merge_policy(self) == "most-confident":
+            return {"coarse": (1,)}  # a carry unit moves one logit group per cycle, as the merge
+        return super().legal_folds()
+
+    def buffer_depth(self) -> int:
+        """`depth` in feature maps; `DEFAULT_BUFFER_DEPTH` (16) when it is unset."""
+        return DEFAULT_BUFFER_DEPTH if self.depth is None else self.depth.value.data
+
     @property
     def drops_on_exit(self) -> bool:
         return self.mode.data == "drop-on-exit"
@@ -195,7 +200,7 @@ class CondBufferOp(EEOp, CondBufferHardware):
 
 
 @irdl_op_definition
-class ExitMergeOp(EEOp, ExitMergeHardware):
+class ExitMergeOp(EEOp, HardwareOp):
     """Joins the result streams of all N exits into one.
 
     Per sample: consumes the sample's result from whichever input delivers it (exactly one

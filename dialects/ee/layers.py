@@ -44,16 +44,7 @@ from xdsl.traits import Pure
 from xdsl.utils.exceptions import VerifyException
 
 from eecc.dialects.ee.base import EEOp, FoldRule, divides
-from eecc.dialects.ee.hardware import (
-    AddHardware,
-    CastHardware,
-    ConvHardware,
-    FlattenHardware,
-    GlobalPoolHardware,
-    LinearHardware,
-    PoolHardware,
-    ReluHardware,
-)
+from eecc.dialects.ee.hardware import HardwareOp
 from eecc.dialects.ee.shapes import fine_values, window_shape
 from eecc.dialects.ee.types import FixedType, StreamType
 from eecc.dialects.ee.weights import check_weight
@@ -163,7 +154,7 @@ class WindowOp(EEOp):
 
 
 @irdl_op_definition
-class ConvOp(WindowOp, ConvHardware):
+class ConvOp(WindowOp, HardwareOp):
     """2-D convolution with optional bias and groups (ONNX `Conv`).
 
     Per sample: consumes one C_in x H x W map, produces one C_out x H_o x W_o map,
@@ -222,7 +213,7 @@ class ConvOp(WindowOp, ConvHardware):
 
 
 @irdl_op_definition
-class PoolOp(WindowOp, PoolHardware):
+class PoolOp(WindowOp, HardwareOp):
     """2-D max or average pooling (ONNX `MaxPool`, `AveragePool`).
 
     Per sample: consumes one C x H x W map, produces one C x H_o x W_o map (window
@@ -254,7 +245,7 @@ class PoolOp(WindowOp, PoolHardware):
 
 
 @irdl_op_definition
-class GlobalPoolOp(EEOp, GlobalPoolHardware):
+class GlobalPoolOp(EEOp, HardwareOp):
     """Global average or max pooling (ONNX `GlobalAveragePool`, `ReduceMean` over H, W).
 
     Per sample: consumes one C x H x W map, produces one C x 1 x 1 map. Folds: `coarse` | C.
@@ -310,7 +301,7 @@ class ElementwiseOp(EEOp):
 
 
 @irdl_op_definition
-class ReluOp(ElementwiseOp, ReluHardware):
+class ReluOp(ElementwiseOp, HardwareOp):
     """Rectified linear unit, `max(x, 0)` element-wise, or saturating with a `max`.
 
     `ee.relu` is ONNX `Relu`; with `max = m` it is the saturating `min(max(x, 0), m)` (ONNX
@@ -341,7 +332,7 @@ class ReluOp(ElementwiseOp, ReluHardware):
 
 
 @irdl_op_definition
-class CastOp(EEOp, CastHardware):
+class CastOp(EEOp, HardwareOp):
     """Converts a stream from one fixed-point format to another, word by word.
 
     Per sample: one map in, the same map (same shape, same ID) out in the result's format:
@@ -381,7 +372,7 @@ class CastOp(EEOp, CastHardware):
 
 
 @irdl_op_definition
-class SoftmaxOp(ElementwiseOp, ReluHardware):
+class SoftmaxOp(ElementwiseOp, HardwareOp):
     """Softmax over a vector of N logits (ONNX `Softmax` on a network's output).
 
     Per sample: one N-vector in, one N-vector out. Exit tests do not use this op: their
@@ -400,7 +391,7 @@ class SoftmaxOp(ElementwiseOp, ReluHardware):
 
 
 @irdl_op_definition
-class AddOp(EEOp, AddHardware):
+class AddOp(EEOp, HardwareOp):
     """Element-wise sum of two maps of one sample (ONNX `Add`, residual connections).
 
     Per sample: consumes one map from each input (same sample ID), produces their sum.
@@ -427,7 +418,7 @@ class AddOp(EEOp, AddHardware):
 
 
 @irdl_op_definition
-class FlattenOp(EEOp, FlattenHardware):
+class FlattenOp(EEOp, HardwareOp):
     """Flattens a C x H x W map to a vector of C*H*W values in C, H, W order (ONNX `Flatten`).
 
     Per sample: one map in, one vector out. No arithmetic; hardware streams channel-innermost,
@@ -459,7 +450,7 @@ class FlattenOp(EEOp, FlattenHardware):
 
 
 @irdl_op_definition
-class LinearOp(EEOp, LinearHardware):
+class LinearOp(EEOp, HardwareOp):
     """Fully connected layer `y = W x + b` (ONNX `Gemm`, `MatMul` + `Add`).
 
     Per sample: consumes one vector of N_in values, produces one of N_out. Weights `@w` are

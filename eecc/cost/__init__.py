@@ -2,7 +2,9 @@
 
 Platforms and resource vectors live in ``platform``, folding factors in ``fold``,
 layer-level latency / depth / resources in ``layers``, stage throughput and the
-combination of early-exit stages in ``throughput``. See docs/cost-model.md.
+combination of early-exit stages in ``throughput``. ``ops`` prices `ee` ops, registered
+per op class (``pricing`` is the registry); it loads the dialect, so it is not imported
+here. See docs/cost-model.md.
 """
 
 from eecc.cost.fold import Fold, divisors

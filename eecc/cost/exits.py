@@ -11,12 +11,11 @@ from eecc.cost import modules as m
 from eecc.cost.bram import mem_bram
 from eecc.cost.fold import UNFOLDED, Fold, divisors
 from eecc.cost.platform import Resources
+from eecc.dialects.interface import DEFAULT_BUFFER_DEPTH
 
 #: Fixed part of the exit decision's pipeline depth (exp + compare), in cycles. With one
 #: cycle per class it gives the anchor's hard-coded 180 cycles at 10 classes.
 DECISION_FIXED_DEPTH = 170
-#: Default condbuffer depth, in feature maps (the anchor's default queue depth q).
-DEFAULT_BUFFER_DEPTH = 16
 
 
 def condbuffer_legal_folds(c: int) -> dict[str, tuple[int, ...]]:

@@ -1,31 +1,15 @@
-"""Folding factors and the small integer helpers every layer model uses."""
+"""Folding factors and the small integer helpers every layer model uses.
+
+`Fold` is the dialect's (`eecc.dialects.interface`, dependency-free); it is re-exported here.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
+from eecc.dialects.interface import Fold
 
-@dataclass(frozen=True)
-class Fold:
-    """How much hardware parallelism an op is given (all factors are counts, >= 1).
-
-    ``coarse_in`` / ``coarse_out`` are the input / output streams of a conv or linear
-    layer, ``fine`` the kernel positions multiplied per cycle in each conv lane, and
-    ``coarse`` the streams of a single-coarse op (pool, relu, add, split, condbuffer).
-    An op that is given no fold is unfolded: every factor is 1.
-    """
-
-    coarse_in: int = 1
-    coarse_out: int = 1
-    fine: int = 1
-    coarse: int = 1
-
-    def __post_init__(self) -> None:
-        for name in ("coarse_in", "coarse_out", "fine", "coarse"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"fold {name}={value!r} must be a positive integer")
+__all__ = ["UNFOLDED", "Fold", "divisors", "fine_options", "pair"]
 
 
 @cache

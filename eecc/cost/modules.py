@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from eecc.cost.bram import config_depth, fifo_bram, fifo_luts, mem_bram, pow2_blocks
 from eecc.cost.platform import Resources
+from eecc.dialects.interface import DEFAULT_BUFFER_DEPTH
 
 # (LUT coefficients, FF coefficients) per module, matching the utilisation vectors below.
 # The sliding window's first LUT coefficient is printed 2.824 in the reference; the pool
@@ -115,7 +116,8 @@ def relu(words: int, dw: int = 16) -> Resources:
     return _lut_ff(RELU, (dw, clog2(words)))
 
 
-def condbuffer(rows: int, cols: int, channels: int, depth: int = 16, dw: int = 16) -> Resources:
+def condbuffer(rows: int, cols: int, channels: int, depth: int = DEFAULT_BUFFER_DEPTH,
+               dw: int = 16) -> Resources:
     """Conditional buffer of one lane holding ``depth`` feature maps of R x C x Ch words.
 
     BRAM: ``2**ceil(log2(ceil(R*C*Ch*depth / words_per_block)))`` (power-of-two FIFO).

@@ -15,9 +15,10 @@ import math
 from collections.abc import Sequence
 
 from eecc.cost import queue
+from eecc.dialects.interface import DEFAULT_BUFFER_DEPTH
 
 DEFAULT_BATCH = 1024
-DEFAULT_QUEUE_DEPTH = 16  # feature maps
+DEFAULT_QUEUE_DEPTH = DEFAULT_BUFFER_DEPTH  # feature maps: an unset condbuffer's depth
 
 
 def stage_interval(latencies: Sequence[float]) -> float:

@@ -1,4 +1,4 @@
-"""From `ee` IR to the search's tables and back, through the ops' `HardwareOp` interface.
+"""From `ee` IR to the search's tables and back: the ops' fold spaces, priced by `eecc.cost.ops`.
 
 `NetworkModel` (eecc.network) finds the stages, rates, condbuffer depths and the per-op
 cost tables; this module arranges them as a `Problem` (one `Layer` per hardware op, one
@@ -11,10 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from eecc.cost.ops import resources_at_depth, total
 from eecc.cost.platform import Platform
 from eecc.cost.queue import UNBOUNDED
 from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp, SplitOp
-from eecc.dialects.ee.hardware import HardwareOp, producers, source_op, total
+from eecc.dialects.ee.hardware import HardwareOp, producers, source_op
 from eecc.dse.problem import Design, Layer, Option, Problem, SlackPath, Stage, fits, vadd
 from eecc.dse.search import SearchResult
 from eecc.network import NetworkModel, op_rate
@@ -107,7 +108,7 @@ def _layer(model: NetworkModel, i: int, queued: bool = False) -> Layer:
             continue
         assert isinstance(op, CondBufferOp)
         for q in depth_grid(op.buffer_depth()):
-            r = op.resources_at_depth(fold, q)
+            r = resources_at_depth(op, fold, q)
             options.append(Option(fold, latency, depth, (r.lut, r.ff, r.dsp, r.bram), q))
     return Layer(model.structure.names[i], tuple(options), start)
 

@@ -12,6 +12,7 @@ import pytest
 
 from eecc.cli import main
 from eecc.compile import set_policy
+from eecc.cost.ops import resources
 from eecc.cost.platform import load_platform
 from eecc.csim import TimedOptions, reference, run_csim
 from eecc.data import digits_path, load_array
@@ -82,7 +83,7 @@ def test_cost_model_charges_the_policy() -> None:
         merges = [op for op in module.walk() if isinstance(op, ExitMergeOp)]
         passing = [op for op in module.walk() if isinstance(op, CondBufferOp)
                    and not op.drops_on_exit]
-        costs[policy] = [op.resources(op.current_fold_value(), platform)
+        costs[policy] = [resources(op, op.current_fold_value(), platform)
                          for op in [*passing, *merges]]
     merge_first, merge_most = costs["first-confident"][-1], costs["most-confident"][-1]
     assert merge_most.bram >= merge_first.bram + 9  # the final unit's own exp table

@@ -1,7 +1,10 @@
-"""The cost interface on `ee` ops: legal folds agree with the verifier, numbers with eecc.cost."""
+"""The hardware interface of `ee` ops and their prices: legal folds agree with the verifier,
+the numbers registered per op class in eecc.cost.ops with the layer models, and the dialect
+imports nothing from the cost model."""
 
 from __future__ import annotations
 
+import ast
 import itertools
 from pathlib import Path
 
@@ -13,9 +16,11 @@ from xdsl.utils.exceptions import VerifyException
 
 from eecc.cost import Fold, load_platform
 from eecc.cost import layers as cost
+from eecc.cost.ops import latency_cycles, pipeline_depth, resources
+from eecc.cost.pricing import UnpricedOpError, priced_classes, prices_of
 from eecc.dialects.ee import EE, GraphOp
 from eecc.dialects.ee.attrs import FoldAttr
-from eecc.dialects.ee.hardware import hardware_ops, is_hardware, producers
+from eecc.dialects.ee.hardware import HardwareOp, hardware_ops, is_hardware, producers
 
 ROOT = Path(__file__).resolve().parents[2]
 ZC706 = load_platform("zc706")
@@ -116,62 +121,62 @@ def test_every_op_kind_is_hardware_and_priced() -> None:
     }
     for op in ops:
         fold = op.current_fold_value()
-        assert op.latency_cycles(fold) >= 0
-        assert isinstance(op.pipeline_depth(fold), int)
-        assert op.resources(fold, ZC706).lut >= 0
+        assert latency_cycles(op, fold) >= 0
+        assert isinstance(pipeline_depth(op, fold), int)
+        assert resources(op, fold, ZC706).lut >= 0
 
 
 def test_conv_numbers_equal_the_cost_model() -> None:
     conv1 = by_kind(blenet(), "ee.conv")[0]
     for fold in (Fold(), Fold(coarse_out=5), Fold(coarse_out=5, fine=25)):
         args = dict(h=28, w=28, c_in=1, c_out=5, kernel=(5, 5), pads=(4, 4, 4, 4), fold=fold)
-        assert conv1.latency_cycles(fold) == cost.conv_latency(**args, stride=(1, 1))
-        assert conv1.pipeline_depth(fold) == -(-cost.conv_pipeline_depth(**args) // 1)
-        assert conv1.resources(fold, ZC706) == cost.conv_resources(
+        assert latency_cycles(conv1, fold) == cost.conv_latency(**args, stride=(1, 1))
+        assert pipeline_depth(conv1, fold) == -(-cost.conv_pipeline_depth(**args) // 1)
+        assert resources(conv1, fold, ZC706) == cost.conv_resources(
             **args, stride=(1, 1), has_bias=True, platform=ZC706)
     # The anchor's unit checks: L = 5120 at fine 25; 1296 with c_out 5 as well.
-    assert conv1.latency_cycles(Fold(fine=25)) == 5120
-    assert conv1.latency_cycles(Fold(coarse_out=5, fine=25)) == 1296
-    assert conv1.latency_cycles(Fold()) == max(36 * 36 * 1, 32 * 32 * 1 * 5 * 25) == 128000
+    assert latency_cycles(conv1, Fold(fine=25)) == 5120
+    assert latency_cycles(conv1, Fold(coarse_out=5, fine=25)) == 1296
+    assert latency_cycles(conv1, Fold()) == max(36 * 36 * 1, 32 * 32 * 1 * 5 * 25) == 128000
 
 
 def test_linear_pool_and_control_numbers() -> None:
     ops = blenet()
     fc = by_kind(ops, "ee.linear")[1]
-    assert fc.latency_cycles(Fold(coarse_in=10)) == 720 == cost.linear_latency(720, 10, Fold(coarse_in=10))
-    assert fc.resources(Fold(coarse_in=10), ZC706) == cost.linear_resources(
+    assert latency_cycles(fc, Fold(coarse_in=10)) == 720 == cost.linear_latency(720, 10, Fold(coarse_in=10))
+    assert resources(fc, Fold(coarse_in=10), ZC706) == cost.linear_resources(
         720, 10, True, Fold(coarse_in=10), ZC706)
     pool = by_kind(ops, "ee.pool")[0]
-    assert pool.resources(Fold(), ZC706) == cost.pool_resources(32, 32, 5, (2, 2))
-    assert pool.latency_cycles(Fold()) == 32 * 32 * 5
+    assert resources(pool, Fold(), ZC706) == cost.pool_resources(32, 32, 5, (2, 2))
+    assert latency_cycles(pool, Fold()) == 32 * 32 * 5
     decision = by_kind(ops, "ee.exit_decision")[0]
-    assert decision.latency_cycles(Fold()) == 10
-    assert decision.pipeline_depth(Fold()) == 180
-    assert decision.resources(Fold(), ZC706) == cost.exit_decision_resources(10)
+    assert latency_cycles(decision, Fold()) == 10
+    assert pipeline_depth(decision, Fold()) == 180
+    assert resources(decision, Fold(), ZC706) == cost.exit_decision_resources(10)
     merge = by_kind(ops, "ee.exit_merge")[0]
-    assert merge.latency_cycles(Fold()) == 10
+    assert latency_cycles(merge, Fold()) == 10
 
 
 def test_condbuffer_resources_follow_depth() -> None:
     drop, passed = (by_kind(blenet(), "ee.condbuffer")[i] for i in (1, 0))
     assert drop.buffer_depth() == 16  # unset: the default queue depth
-    assert drop.resources(Fold(), ZC706).bram == 32  # anchor: condbuffer 16x16x5
-    assert passed.resources(Fold(), ZC706).bram == 1  # anchor: condbuffer 1x1x10
+    assert resources(drop, Fold(), ZC706).bram == 32  # anchor: condbuffer 16x16x5
+    assert resources(passed, Fold(), ZC706).bram == 1  # anchor: condbuffer 1x1x10
     ops = ops_of(EVERY_OP)
     deep = by_kind(ops, "ee.condbuffer")[1]
     assert deep.buffer_depth() == 4
-    assert deep.resources(Fold(), ZC706) == cost.condbuffer_resources(3, 3, 4, depth=4)
+    assert resources(deep, Fold(), ZC706) == cost.condbuffer_resources(3, 3, 4, depth=4)
 
 
 def test_softmax_and_flatten_pricing() -> None:
     ops = ops_of(EVERY_OP)
     softmax = by_kind(ops, "ee.softmax")[0]
-    assert softmax.latency_cycles(Fold()) == cost.relu_latency(1, 1, 3)
-    assert softmax.resources(Fold(), ZC706) == cost.relu_resources(1, 1, 3)
+    assert latency_cycles(softmax, Fold()) == cost.relu_latency(1, 1, 3)
+    assert resources(softmax, Fold(), ZC706) == cost.relu_resources(1, 1, 3)
     for flatten in by_kind(ops, "ee.flatten"):
         assert flatten.fold_space() == [Fold()]
-        assert flatten.latency_cycles(Fold()) == 0 and flatten.pipeline_depth(Fold()) == 0
-        assert flatten.resources(Fold(), ZC706).as_dict() == {"lut": 0, "ff": 0, "dsp": 0, "bram": 0}
+        assert latency_cycles(flatten, Fold()) == 0 and pipeline_depth(flatten, Fold()) == 0
+        assert resources(flatten, Fold(), ZC706).as_dict() == {"lut": 0, "ff": 0, "dsp": 0, "bram": 0}
 
 
 def test_set_fold_round_trips_and_omits_ones() -> None:
@@ -202,3 +207,50 @@ def test_is_hardware() -> None:
     assert not any(is_hardware(op) for op in module.ops)
     assert not is_hardware(graph.body.block.last_op)
     assert all(is_hardware(op) for op in hardware_ops(graph))
+
+
+def test_every_hardware_op_class_is_priced_and_only_those() -> None:
+    hardware = {cls for cls in EE.operations if issubclass(cls, HardwareOp)}
+    assert len(hardware) == 13
+    priced = set(priced_classes())
+    assert hardware == priced
+    for op in ops_of(EVERY_OP):
+        assert prices_of(op) is prices_of(op)  # one registered instance per class
+
+
+class MysteryOp(HardwareOp):
+    """A hardware op nobody priced."""
+
+    name = "ee.mystery"
+
+
+def test_an_unpriced_op_is_an_error_naming_it() -> None:
+    for ask in (lambda op: latency_cycles(op, Fold()), lambda op: pipeline_depth(op, Fold()),
+                lambda op: resources(op, Fold(), ZC706)):
+        with pytest.raises(UnpricedOpError, match="'ee.mystery' has no prices in the cost model"):
+            ask(MysteryOp())
+
+
+def cost_imports(source: str) -> list[str]:
+    """The `eecc.cost` modules a Python source imports (statements or `import_module`)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.append(node.module)
+            found += [f"{node.module}.{alias.name}" for alias in node.names]
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.append(node.value)
+    return [m for m in found if m == "eecc.cost" or m.startswith("eecc.cost.")]
+
+
+def test_the_dialect_imports_nothing_from_the_cost_model() -> None:
+    assert cost_imports("from eecc import cost\nimport eecc.cost.ops\n") == [
+        "eecc.cost", "eecc.cost.ops"]
+    assert cost_imports("from eecc.cost.fold import Fold\nf('eecc.cost.layers')\n") == [
+        "eecc.cost.fold", "eecc.cost.fold.Fold", "eecc.cost.layers"]
+    sources = sorted((ROOT / "dialects").rglob("*.py"))
+    assert ROOT / "dialects" / "ee" / "hardware.py" in sources
+    offenders = {str(p.relative_to(ROOT)): cost_imports(p.read_text()) for p in sources}
+    assert {p: m for p, m in offenders.items() if m} == {}

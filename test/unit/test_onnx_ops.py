@@ -414,6 +414,7 @@ def test_grouped_conv_imports_and_is_priced_per_group(tmp_path: Path, group: int
     """Conv(group=g): values are onnxruntime's; unfolded, each of the 8 filters has its
     8/g channels' multipliers (8 * 8/g * 9 DSPs, a full conv would have 8 * 8 * 9)."""
     from eecc.cost import Fold, load_platform
+    from eecc.cost.ops import latency_cycles, resources
 
     w = RNG.standard_normal((8, 8 // group, 3, 3)).astype(np.float32) * 0.3
     nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv", group=group, pads=[1, 1, 1, 1])]
@@ -422,11 +423,11 @@ def test_grouped_conv_imports_and_is_priced_per_group(tmp_path: Path, group: int
     (conv,) = _ops(module, ee.ConvOp)
     assert conv.groups.value.data == group
     _check_values(path, module, [1, 8, 6, 6], scale=1.0)
-    cost = conv.resources(Fold(8, 8, 9), load_platform("zc706"))
+    cost = resources(conv, Fold(8, 8, 9), load_platform("zc706"))
     assert cost.dsp == 8 * (8 // group) * 9
     # row by row: 8 row fills of 8*8 words, 6 output rows of 6*(8/g) MACs at ii 2, depth 10
     rows = 6 * (10 + (6 * (8 // group) - 1) * 2)
-    assert conv.latency_cycles(Fold(1, 8, 9)) == 1 + 8 * (1 + 8 * 8 + 1) + rows
+    assert latency_cycles(conv, Fold(1, 8, 9)) == 1 + 8 * (1 + 8 * 8 + 1) + rows
 
 
 # -- a torch export with all of them -----------------------------------------------------------

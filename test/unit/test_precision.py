@@ -13,6 +13,7 @@ import pytest
 
 import eecc
 from eecc.cost.fold import Fold
+from eecc.cost.ops import resources
 from eecc.cost.platform import load_platform
 from eecc.data import digits_path, load_array
 from eecc.dialects.ee import CastOp, ConvOp, ExitDecisionOp, ExitMergeOp, FixedType, LinearOp
@@ -174,12 +175,12 @@ def test_cost_model_prices_narrower_layers(mixed: eecc.Project, uniform: eecc.Pr
     zc706 = load_platform("zc706")
     narrow, wide = by_name(mixed), by_name(uniform)
     fold = Fold(coarse_in=5, coarse_out=2, fine=3)
-    head_n, head_w = narrow[HEAD_CONV].resources(fold, zc706), wide[HEAD_CONV].resources(fold, zc706)  # type: ignore[attr-defined]
+    head_n, head_w = resources(narrow[HEAD_CONV], fold, zc706), resources(wide[HEAD_CONV], fold, zc706)
     assert head_n.lut < head_w.lut and head_n.ff < head_w.ff
     fc_fold = Fold(coarse_in=10, coarse_out=10)
-    assert narrow[HEAD_FC].resources(fc_fold, zc706).lut < wide[HEAD_FC].resources(fc_fold, zc706).lut  # type: ignore[attr-defined]
-    decide_n = narrow["/If"].resources(Fold(), zc706)  # type: ignore[attr-defined]
-    decide_w = wide["/If"].resources(Fold(), zc706)  # type: ignore[attr-defined]
+    assert resources(narrow[HEAD_FC], fc_fold, zc706).lut < resources(wide[HEAD_FC], fc_fold, zc706).lut
+    decide_n = resources(narrow["/If"], Fold(), zc706)
+    decide_w = resources(wide["/If"], Fold(), zc706)
     # exp table 16*2^5+1 = 513 words of 32 bits (2 BRAM18 of 512) instead of 4097 (9);
     # the exp DSPs int(0.4375 * 10) instead of int(0.4375 * 16)
     assert (decide_n.bram, decide_w.bram) == (2, 9) and decide_n.dsp < decide_w.dsp
