@@ -136,7 +136,8 @@ class FoldPass(passes.ModulePass):
         graph = mapping.model.structure.graph
         try:
             problem, result = ir.search_with_repacks(
-                mapping, lambda p: search(p, self.objective, self.target, cap=self.cap))
+                mapping, lambda p, taps: search(p, self.objective, self.target, cap=self.cap,
+                                             taps=taps))
         except Unfittable as err:
             raise EeccError(f"'fold' @{graph.sym_name.data}: {err}") from None
         ir.write(mapping, result.design)

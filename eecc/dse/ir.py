@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from eecc.cost.ops import resources_at_depth, total
 from eecc.cost.platform import Platform
 from eecc.cost.queue import UNBOUNDED
@@ -18,6 +20,7 @@ from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp, 
 from eecc.dialects.ee.hardware import HardwareOp, producers, source_op
 from eecc.dse.problem import Design, Layer, Option, Problem, SlackPath, Stage, fits, vadd
 from eecc.dse.search import SearchResult
+from eecc.dse.tap import Tap, restrict
 from eecc.network import NetworkModel, op_rate
 
 
@@ -148,17 +151,29 @@ def repack_need(mapping: Mapping, design: Design) -> tuple[float, float, float, 
     return (rep.lut, rep.ff, rep.dsp, rep.bram)
 
 
-def search_with_repacks(mapping: Mapping, run: Callable[[Problem], SearchResult],
+def search_with_repacks(mapping: Mapping,
+                        run: Callable[[Problem, tuple[Tap, ...] | None], SearchResult],
                         problem: Problem | None = None) -> tuple[Problem, SearchResult]:
     """`run` (a search) on the problem, then again with the chosen design's lane repacks
     reserved from the budget until the design fits with its repacks (they depend on
     neighbouring folds, so the stage curves cannot price them per layer). The problem the
-    result was found on (with the reserve in `fixed`) and the result."""
+    result was found on (with the reserve in `fixed`) and the result.
+
+    `run(problem, taps)` gets None first; in later rounds, when the first round's stage
+    curves were exact, those curves cut to the new limit (`tap.restrict`): the same points
+    a new `stage_tap` would find, without computing them again."""
     base = problem if problem is not None else mapping.problem
     reserve: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)
+    first: tuple[Tap, ...] | None = None
     for _ in range(REPACK_ROUNDS):
         trial = replace(base, fixed=vadd(base.fixed, reserve))  # type: ignore[arg-type]
-        found = run(trial)
+        reuse = None
+        if first is not None:
+            fixed, limit = np.array(trial.fixed, dtype=float), np.array(trial.limit, dtype=float)
+            reuse = tuple(restrict(t, fixed, limit) for t in first)
+        found = run(trial, reuse)
+        if first is None and all(t.exact for t in found.taps):
+            first = found.taps
         need = repack_need(mapping, found.design)
         used = tuple(r - a + b for r, a, b in zip(found.evaluation.resources, reserve, need, strict=True))
         grown = tuple(max(a, b) for a, b in zip(reserve, need, strict=True))

@@ -14,6 +14,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from eecc.cost.fold import Fold
 from eecc.cost.throughput import (
     DEFAULT_QUEUE_DEPTH,
@@ -78,6 +80,22 @@ class Stage:
             start = max((arrival[p] for p in before), default=0.0)
             arrival.append(start + layer.options[choice[i]].depth)
         return max(arrival, default=0.0)
+
+    def depths(self, choices: np.ndarray) -> np.ndarray:
+        """`depth` of every row of `choices` (one option index per layer), at once."""
+        choices = np.asarray(choices, dtype=np.int64).reshape(-1, len(self.layers))
+        arrival: list[np.ndarray] = []
+        for i, layer in enumerate(self.layers):
+            before = self.preds[i] if self.preds is not None else ((i - 1,) if i else ())
+            start = np.zeros(len(choices))
+            for p in before:
+                start = np.maximum(start, arrival[p])
+            option_depth = np.array([o.depth for o in layer.options], dtype=float)
+            arrival.append(start + option_depth[choices[:, i]])
+        out = np.zeros(len(choices))
+        for a in arrival:
+            out = np.maximum(out, a)
+        return out
 
 
 @dataclass(frozen=True)

@@ -282,10 +282,10 @@ def _chain(problem: Problem, taps: tuple[Tap, ...], objective: str, floor: float
             point_s.append(pj[alive])
         rate = np.concatenate([p[0] for p in parts]) if parts else np.zeros((0, len(reaches)))
         res = np.concatenate([p[1] for p in parts]) if parts else np.zeros((0, 4))
-        par, pts = np.concatenate(parent_s), np.concatenate(point_s)
-        queue = nxt_queue[pts]
         if not len(rate):
             return None, exact, 0.0
+        par, pts = np.concatenate(parent_s), np.concatenate(point_s)
+        queue = nxt_queue[pts]
         last = i == len(taps) - 1
         if not last and len(rate) > PARETO_INPUT:
             exact = False

@@ -182,6 +182,17 @@ def stage_tap(problem: Problem, index: int, cap: int = DEFAULT_CAP) -> Tap:
     return _assemble(problem, stage, rows, exact)
 
 
+def restrict(tap: Tap, fixed: np.ndarray, limit: np.ndarray) -> Tap:
+    """The points of `tap` that still fit `limit` beside `fixed` resources. On an exact
+    curve this is the curve `stage_tap` computes under the tighter limit (a point it drops
+    for dominance is dominated by one that fits wherever it fits), so a search can reuse
+    it when more resources are reserved."""
+    keep = (tap.res + fixed <= limit * (1 + 1e-12)).all(1)
+    queues = tap.queues[keep] if len(tap.queues) else tap.queues
+    return Tap(tap.intervals[keep], tap.depths[keep], tap.throughputs[keep], tap.res[keep],
+               tap.choices[keep], tap.exact, queues)
+
+
 def _assemble(problem: Problem, stage: Stage, rows: list, exact: bool) -> Tap:
     n_layers = len(stage.layers)
     if not rows:
@@ -191,7 +202,7 @@ def _assemble(problem: Problem, stage: Stage, rows: list, exact: bool) -> Tap:
     intervals = np.concatenate([np.full(len(r), t) for t, r, _ in rows])
     res = np.concatenate([r for _, r, _ in rows])
     choices = np.concatenate([c for _, _, c in rows])
-    depths = np.array([stage.depth(tuple(c)) for c in choices])
+    depths = stage.depths(choices)
     tput = np.array([problem.stage_throughput(t, d) for t, d in zip(intervals, depths, strict=True)])
     return Tap(intervals, depths, tput, res[:, :4].copy(), choices, exact,
                np.rint(-res[:, 4]).astype(np.int64))

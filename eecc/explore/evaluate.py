@@ -167,9 +167,9 @@ class Worker:
         if hint:
             lower = problem.network_throughput(
                 [float(t.throughputs[j]) for t, j in zip(taps, hint, strict=True)])
-        def run(trial: Problem) -> SearchResult:
+        def run(trial: Problem, reuse: tuple[Tap, ...] | None) -> SearchResult:
             if trial.fixed != problem.fixed:  # repacks reserved: other curves, no hint
-                return search(trial)
+                return search(trial, taps=reuse)
             try:
                 return search(trial, taps=taps, lower=lower)
             except Unfittable:

@@ -112,7 +112,8 @@ def test_throughput_is_the_fold_pass(loaded, points) -> None:
     assert estimate.throughput == pytest.approx(point.throughput, rel=1e-9)
     worker = Worker(loaded.setting)  # and the search without memoised curves or a hint
     problem, _ = worker.subset(point.candidate.exits)
-    _, cold = ir.search_with_repacks(worker.mappings[point.candidate.exits], search,
+    _, cold = ir.search_with_repacks(worker.mappings[point.candidate.exits],
+                                     lambda p, taps: search(p, taps=taps),
                                      ir.with_rates(problem, point.reach))
     assert cold.evaluation.throughput == point.throughput
 
