@@ -140,7 +140,7 @@ def folds_of(mapping: Mapping, design: Design) -> list:
     return folds
 
 
-REPACK_ROUNDS = 4  # searches with the repacks' and the shell's resources reserved, at most
+REPACK_ROUNDS = 8  # searches with the repacks' and the shell's resources reserved, at most
 
 
 def queues_of(mapping: Mapping, design: Design) -> dict[int, int]:
