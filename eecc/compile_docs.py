@@ -37,8 +37,14 @@ def _thresholds(opts: CompileOptions) -> str:
 
 
 def _share(est: Any) -> str:
-    share = est.resources.fraction(est.platform)
+    """Each resource's share of the platform: the accelerator and its shell together."""
+    share = est.total.fraction(est.platform)
     return ", ".join(f"{k.upper()} {100 * v:.1f}%" for k, v in share.items())
+
+
+def _shell(est: Any) -> str:
+    share = est.shell.total.fraction(est.platform) if est.shell else {}
+    return ", ".join(f"{k.upper()} {100 * v:.1f}%" for k, v in share.items()) or "not priced"
 
 
 def _layers(opts: CompileOptions) -> str:
@@ -70,6 +76,8 @@ def summary(name: str, opts: CompileOptions, est: Any) -> list[str]:
         f"- expected throughput: {est.throughput:.1f} samples/s "
         f"(infinite-buffer bound {est.throughput_infinite:.1f})",
         f"- resources: {_share(est)}",
+        f"- of which the shell (PS7, DMA, interconnects, a FIFO per stream link, a wrapper "
+        f"per IP port): {_shell(est)}",
     ]
 
 

@@ -20,8 +20,8 @@ counts from the IR at the design's folds.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from xdsl.dialects.builtin import ModuleOp, NameLoc
@@ -30,6 +30,7 @@ from xdsl.ir import Operation
 from eecc.cost import ops as prices
 from eecc.cost.fold import Fold
 from eecc.cost.platform import Platform, Resources
+from eecc.cost.shell import ShellEstimate
 from eecc.cost.stream import repack_resources
 from eecc.cost.throughput import (
     DEFAULT_BATCH,
@@ -194,9 +195,16 @@ class NetworkEstimate:
     queue_depths: tuple[int, ...]
     slacks: tuple[tuple[float, float], ...] = ()  # (up, down) maps around each queue
     repacks: tuple[RepackEstimate, ...] = ()  # included in the stages' resources
+    shell: ShellEstimate | None = None  # the block design around the accelerator
+
+    @property
+    def total(self) -> Resources:
+        """The accelerator and its shell: what the part must hold."""
+        return self.resources + (self.shell.total if self.shell else Resources())
 
     def fits(self, budget: float = 1.0) -> bool:
-        return self.resources.fits(self.platform, budget)
+        """The accelerator and its shell within `budget` x the platform."""
+        return self.total.fits(self.platform, budget)
 
 
 class NetworkModel:
@@ -214,6 +222,18 @@ class NetworkModel:
         self._chains = [_chains(self, b) for b in self.structure.drop_buffers]
         self._table: list[dict[Fold, tuple[float, int, Resources]]] = [{} for _ in self.ops]
         self._lane_edges = self._lane_edges_of()
+        self._shells: dict[tuple, ShellEstimate] = {}
+
+    def shell(self, folds: Sequence[Fold] | None = None,
+              depths: Mapping[int, int] | None = None) -> ShellEstimate:
+        """The shell of the block design at `folds` and condbuffer `depths` (model op index
+        -> maps; default the IR's), computed once each (`eecc.block_design`)."""
+        from eecc.block_design import network_shell  # the emitter's design; it imports passes
+
+        key = (tuple(folds) if folds is not None else None, tuple(sorted((depths or {}).items())))
+        if key not in self._shells:
+            self._shells[key] = network_shell(self.structure.graph, folds, depths)
+        return self._shells[key]
 
     def _lane_edges_of(self) -> list[tuple[int, int, int]]:
         """(producer, consumer, data width) of every stream a consumer reads, as
@@ -263,7 +283,8 @@ class NetworkModel:
         costs = [self.op_cost(i, f) for i, f in enumerate(folds)]
         repacks = self.repacks(folds)
         stages = tuple(self._stage(s, costs, repacks) for s in range(len(self.reach)))
-        return self._network(stages, self._op_estimates(folds, costs), repacks)
+        return replace(self._network(stages, self._op_estimates(folds, costs), repacks),
+                       shell=self.shell(folds))
 
     def _stage(self, s: int, costs: list[tuple[float, int, Resources]],
                repacks: Sequence[RepackEstimate] = ()) -> StageEstimate:

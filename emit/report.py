@@ -7,10 +7,13 @@ platform, batch and queue model that `--ee-estimate` wrote on the graph (`ee.pla
 
 - `report`: a table a person reads: stages (rate, interval, depth, throughput, resources,
   bottleneck), ops (name, op, stage, rate, fold, latency, depth, LUT/FF/DSP/BRAM; `*` marks
-  each stage's bottleneck), totals against the platform with percentages, and the network
-  throughput under both queue models;
+  each stage's bottleneck), the shell around the accelerator (eecc.cost.shell: PS7, DMA,
+  interconnects, reset, a FIFO per stream link, a wrapper per IP port), totals (accelerator,
+  shell, both) against the platform with percentages, and the network throughput under
+  both queue models;
 - `report-json`: the same numbers as JSON with sorted keys and fixed rounding, so the same
-  IR gives the same bytes; `fold_exact` is false when `--fold` hit a point or state cap
+  IR gives the same bytes; `resources` is the accelerator's, `shell` the shell's (with its
+  parts), `total_resources` and `total_share` both against the platform; `fold_exact` is false when `--fold` hit a point or state cap
   (the graph's `ee.exact = false`): the folds are then near-optimal, not proven.
 
 An op's name is its location (the ONNX node name) or `<kind>_<n>` counted per kind in
@@ -29,6 +32,7 @@ from xdsl.utils.target import Target
 
 from eecc.cost.fold import Fold
 from eecc.cost.platform import RESOURCE_KINDS, Resources, load_platform
+from eecc.cost.shell import FIXED_IPS
 from eecc.network import NetworkEstimate, estimate_network, find_graph
 
 
@@ -85,11 +89,27 @@ def op_lines(e: NetworkEstimate) -> list[str]:
 
 
 def total_lines(e: NetworkEstimate) -> list[str]:
-    share = e.resources.fraction(e.platform)
+    total, shell = e.total, e.shell.total if e.shell else Resources()
+    share = total.fraction(e.platform)
     cap = e.platform.capacity()
-    rows = [[k.upper(), _num(getattr(e.resources, k)), _num(getattr(cap, k)),
-             f"{100 * share[k]:.2f}%"] for k in RESOURCE_KINDS]
-    return _table(["resource", "used", "available", "share"], rows)
+    rows = [[k.upper(), _num(getattr(e.resources, k)), _num(getattr(shell, k)),
+             _num(getattr(total, k)), _num(getattr(cap, k)), f"{100 * share[k]:.2f}%"]
+            for k in RESOURCE_KINDS]
+    return _table(["resource", "accelerator", "shell", "total", "available", "share"], rows)
+
+
+def shell_lines(e: NetworkEstimate) -> list[str]:
+    """The shell's parts (eecc.cost.shell): fixed IPs, link FIFOs, port wrappers, adapters."""
+    if e.shell is None:
+        return []
+    sh = e.shell
+    rows = [[ip.name, *_res(ip.resources), ip.rule] for ip in FIXED_IPS]
+    rows += [[f"{sh.links} axis_data_fifo", *_res(sh.fifos), "one per stream link and lane"],
+             [f"{sh.ports} port wrappers", *_res(sh.wrappers), "one per AXI-Stream port"],
+             ["dma lane adapters", *_res(sh.adapters), "with more than one DMA lane"]]
+    note = [f"note: {sh.note}"] if sh.note else []
+    return ["", "shell (block design around the accelerator; rules in eecc/cost/shell.py)",
+            *_table(["part", "LUT", "FF", "DSP", "BRAM", "rule"], rows), *note]
 
 
 def text_report(e: NetworkEstimate) -> str:
@@ -98,7 +118,8 @@ def text_report(e: NetworkEstimate) -> str:
     lines = [f"platform {p.name} ({p.part}), {e.clock_mhz:g} MHz, batch {e.batch}", "",
              "stages (interval and depth in cycles; bottleneck = slowest op)",
              *stage_lines(e), "", "ops (latency in cycles per feature map; * = stage bottleneck)",
-             *op_lines(e), *_repack_lines(e), "", "total", *total_lines(e), "",
+             *op_lines(e), *_repack_lines(e), *shell_lines(e), "",
+             "total (accelerator + shell vs the platform)", *total_lines(e), "",
              f"throughput, finite condbuffers (event model, depths {queues}{_slack_text(e)}): "
              f"{e.throughput:.1f} samples/s",
              f"throughput, infinite-buffer bound: {e.throughput_infinite:.1f} samples/s"]
@@ -129,6 +150,17 @@ def _res_json(r: Resources) -> dict[str, float | int]:
     return {k: _r(getattr(r, k)) for k in RESOURCE_KINDS}
 
 
+def _shell_json(e: NetworkEstimate) -> dict[str, Any] | None:
+    if e.shell is None:
+        return None
+    sh = e.shell
+    return {"resources": _res_json(sh.total), "note": sh.note,
+            "fixed": {ip.name: _res_json(ip.resources) for ip in FIXED_IPS},
+            "fifos": {"count": sh.links, "resources": _res_json(sh.fifos)},
+            "wrappers": {"ports": sh.ports, "resources": _res_json(sh.wrappers)},
+            "adapters": _res_json(sh.adapters)}
+
+
 def fold_exact(module: ModuleOp) -> bool:
     """False when `--fold` hit a point or state cap (the graph's `ee.exact = false`)."""
     attr = find_graph(module).attributes.get("ee.exact")
@@ -141,6 +173,8 @@ def json_report(e: NetworkEstimate, exact: bool = True) -> dict[str, Any]:
         "throughput": round(e.throughput, 3),
         "throughput_infinite_buffer": round(e.throughput_infinite, 3),
         "resources": _res_json(e.resources), "queue_depths": list(e.queue_depths),
+        "shell": _shell_json(e), "total_resources": _res_json(e.total),
+        "total_share": {k: _r(v, 4) for k, v in e.total.fraction(e.platform).items()},
         "queue_slacks": [{"up": _r(u, 4), "down": _r(d, 4)} for u, d in e.slacks],
         "queue_model": "event",
         "repacks": [{"from": r.producer, "to": r.consumer, "stage": r.stage,

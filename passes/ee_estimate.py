@@ -23,7 +23,10 @@ Options: `platform` (a shipped name such as zc706, zcu106, vu440, or a JSON path
 quotes; default zc706), `batch` (samples per batch, default 1024), `queue` ("finite": the
 event-model estimate with the condbuffer depths, eecc.cost.queue; "infinite": the
 infinite-buffer bound).
-Limits: the model has no FIFO, interconnect or DMA overhead (as fpgaConvNet's).
+Limits: the ops' and stages' costs have no FIFO, interconnect or DMA overhead (as
+fpgaConvNet's); the shell around the accelerator (eecc.cost.shell: PS7, DMA, interconnects,
+a FIFO per stream link, a wrapper per IP port) is priced apart, and `-t report` shows it
+and the total.
 """
 
 from __future__ import annotations

@@ -42,6 +42,10 @@ infinite-buffer design); otherwise the graph gets `ee.exact = false` and `ee.fol
 (samples/s no design exceeds), and the note and stderr say how much may be lost. The lane
 repacks the folds imply are priced by the estimate; their resources are reserved from the
 budget and the search rerun until the design fits with them (exact for the reserved budget).
+The shell around the accelerator (eecc.cost.shell) is reserved too: its fixed IPs (PS7,
+DMA, interconnects, reset) from the start, and its FIFO per stream link and wrapper per IP
+port, which depend on the lanes, with the repacks; so the accelerator and its shell together
+stay within `budget` x the platform.
 """
 
 from __future__ import annotations
@@ -150,7 +154,7 @@ class FoldPass(passes.ModulePass):
             name = graph.sym_name.data
             raise EeccError(f"'fold' @{name}: the design overflows budget {self.budget} once its "
                             "condbuffers hold the maps that wait at the chosen folds and its "
-                            "lane repacks are priced; run --ee-size-buffers before --fold")
+                            "lane repacks and shell are priced; run --ee-size-buffers before --fold")
         mark_bottlenecks(graph, estimate)
         return result
 

@@ -16,6 +16,7 @@ import numpy as np
 from eecc.cost.ops import resources_at_depth, total
 from eecc.cost.platform import Platform
 from eecc.cost.queue import UNBOUNDED
+from eecc.cost.shell import fixed_resources
 from eecc.dialects.ee.control import CondBufferOp, ExitDecisionOp, ExitMergeOp, SplitOp
 from eecc.dialects.ee.hardware import HardwareOp, producers, source_op
 from eecc.dse.problem import Design, Layer, Option, Problem, SlackPath, Stage, fits, vadd
@@ -61,9 +62,10 @@ def build(model: NetworkModel, budget: float = 1.0,
     searched = queues and keep is None
     stages = tuple(_stage(model, members, rate, searched)
                    for members, rate in zip(slots, rates, strict=True))
-    cap = model.platform.capacity()
+    cap, shell = model.platform.capacity(), fixed_resources()
     problem = Problem(
         stages=stages, capacity=(cap.lut, cap.ff, cap.dsp, cap.bram), budget=budget,
+        fixed=(shell.lut, shell.ff, shell.dsp, shell.bram),
         clock_mhz=model.platform.clock_mhz, batch=model.batch,
         queue_depths=tuple(model.queue_depths[: len(stages) - 1]),
         slacks=tuple(model.slack_floor()[: len(stages) - 1]),
@@ -142,12 +144,26 @@ def folds_of(mapping: Mapping, design: Design) -> list:
     return folds
 
 
-REPACK_ROUNDS = 4  # searches with the repacks' resources reserved, at most
+REPACK_ROUNDS = 8  # searches with the repacks' and the shell's resources reserved, at most
+
+
+def queues_of(mapping: Mapping, design: Design) -> dict[int, int]:
+    """The condbuffer depths the design chose: model op index -> maps."""
+    out = {}
+    for members, stage, choice in zip(mapping.slots, mapping.problem.stages, design, strict=True):
+        if stage.queue_layer >= 0:
+            q = stage.layers[stage.queue_layer].options[choice[stage.queue_layer]].queue
+            out[members[stage.queue_layer]] = q
+    return out
 
 
 def repack_need(mapping: Mapping, design: Design) -> tuple[float, float, float, float]:
-    """LUT, FF, DSP, BRAM of the lane repacks the design's folds imply (`NetworkModel.repacks`)."""
-    rep = total(r.resources for r in mapping.model.repacks(folds_of(mapping, design)))
+    """LUT, FF, DSP, BRAM of the lane repacks the design's folds imply (`NetworkModel.repacks`)
+    and of the shell's part that depends on them (`NetworkModel.shell`: a FIFO per stream
+    link, a wrapper per IP port, the DMA's lane adapters; its fixed IPs are in `fixed`)."""
+    folds = folds_of(mapping, design)
+    rep = total(r.resources for r in mapping.model.repacks(folds))
+    rep = rep + mapping.model.shell(folds, queues_of(mapping, design)).variable
     return (rep.lut, rep.ff, rep.dsp, rep.bram)
 
 
@@ -155,9 +171,10 @@ def search_with_repacks(mapping: Mapping,
                         run: Callable[[Problem, tuple[Tap, ...] | None], SearchResult],
                         problem: Problem | None = None) -> tuple[Problem, SearchResult]:
     """`run` (a search) on the problem, then again with the chosen design's lane repacks
-    reserved from the budget until the design fits with its repacks (they depend on
-    neighbouring folds, so the stage curves cannot price them per layer). The problem the
-    result was found on (with the reserve in `fixed`) and the result.
+    and shell (its link FIFOs and port wrappers) reserved from the budget until the design
+    fits with them (they depend on neighbouring folds and on the lanes, so the stage curves
+    cannot price them per layer). The problem the result was found on (with the reserve in
+    `fixed`) and the result.
 
     `run(problem, taps)` gets None first; in later rounds, when the first round's stage
     curves were exact, those curves cut to the new limit (`tap.restrict`): the same points

@@ -15,3 +15,5 @@ config.substitutions.append(("%python", sys.executable))  # noqa: F821
 config.substitutions.append(("%examples", os.path.join(root, "examples")))  # noqa: F821
 bin_dir = os.path.dirname(sys.executable)
 config.environment["PATH"] = bin_dir + os.pathsep + config.environment.get("PATH", "")  # noqa: F821
+if "PYTHONPATH" in os.environ:  # a worktree's tests run the worktree's code
+    config.environment["PYTHONPATH"] = os.environ["PYTHONPATH"]  # noqa: F821

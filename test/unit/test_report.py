@@ -75,5 +75,5 @@ def test_text_report_marks_bottlenecks_and_shares() -> None:
     rows = [line.split() for line in text.splitlines()]
     marked = [row[0] for row in rows if len(row) > 1 and row[1] == "*"]
     assert marked == ["conv_0", "conv_3"]
-    assert "LUT       27180  218600     12.43%" in text
+    assert "LUT       27180        3295   30475  218600     13.94%" in text
     assert "infinite-buffer bound: 694.4 samples/s" in text

@@ -34,7 +34,8 @@
 // CHECK-NEXT:   "ff": 33461,
 // CHECK-NEXT:   "lut": 27180
 // CHECK-NEXT: },
-// CHECK-NEXT: "stages": [
+// CHECK-NEXT: "shell": {
+// CHECK:      "stages": [
 // CHECK-NEXT:   {
 // CHECK-NEXT:     "bottleneck": "conv_0",
 // CHECK-NEXT:     "depth_cycles": 7368,

@@ -14,10 +14,14 @@
 // CHECK-NEXT: /If.condbuffer_1       ee.condbuffer     0      1.0000  -     1280     1      113   106   0    4
 // CHECK:      /rest/0/3/Conv *       ee.conv           1      0.2500  -     720000   1041   5081  6154  1    11
 // CHECK:      exit_merge_0           ee.exit_merge     0      1.0000  -     10       1      6     10    0    0
-// CHECK:      LUT       27180  218600     12.43%
-// CHECK-NEXT: FF        33461  437200     7.65%
-// CHECK-NEXT: DSP       14     900        1.56%
-// CHECK-NEXT: BRAM      63     1090       5.78%
+// CHECK:      shell (block design around the accelerator; rules in eecc/cost/shell.py)
+// CHECK:      22 axis_data_fifo  339   406   0    30    one per stream link and lane
+// CHECK:      total (accelerator + shell vs the platform)
+// CHECK-NEXT: resource  accelerator  shell  total  available  share
+// CHECK-NEXT: LUT       27180        3295   30475  218600     13.94%
+// CHECK-NEXT: FF        33461        7359   40820  437200     9.34%
+// CHECK-NEXT: DSP       14           0      14     900        1.56%
+// CHECK-NEXT: BRAM      63           30     93     1090       8.53%
 // CHECK:      throughput, finite condbuffers (event model, depths 2; slack up/down 0.25/0.78 maps): 616.2 samples/s
 // CHECK-NEXT: throughput, infinite-buffer bound: 694.4 samples/s
 
