@@ -188,6 +188,13 @@ def _relax(points: np.ndarray, limit: np.ndarray, n: int) -> np.ndarray:
 
 def _tabulate(problem: Problem, taps: tuple[Tap, ...]) -> None:
     """Every queue table the combination will read, simulated together up front."""
+    prepare_many(queue_specs(problem, taps))
+
+
+def queue_specs(problem: Problem, taps: tuple[Tap, ...]) -> list:
+    """The (cond, depths, up, down) queue tables the stage combination of `problem` reads
+    (`eecc.cost.queue.prepare_many`): gathered over many problems, they are simulated in
+    as few paths as possible."""
     slacks = problem.slacks or ((0.0, 0.0),) * (len(taps) - 1)
     specs = []
     for i in range(len(taps) - 1):
@@ -195,7 +202,7 @@ def _tabulate(problem: Problem, taps: tuple[Tap, ...]) -> None:
         for reach in problem.reaches:
             if reach[i] > 0 and reach[i + 1] > 0:
                 specs.append((reach[i + 1] / reach[i], depths, *slacks[i]))
-    prepare_many(specs)
+    return specs
 
 
 def _keep(rate: np.ndarray, res: np.ndarray, capacity: np.ndarray, n: int) -> np.ndarray:
