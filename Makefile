@@ -22,7 +22,7 @@ demo: setup
 
 test: setup
 	$(BIN)/lit -sv test/filecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 	$(MAKE) --no-print-directory lint
 
 lint: setup

@@ -13,6 +13,7 @@ The testbench's file formats are described in `eecc/emit/_hls_testbench.py`.
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 import tempfile
 import time
@@ -80,8 +81,6 @@ def project_library(project_dir: Path) -> Path:
 def cache_dir() -> Path:
     """The build cache: `$XDG_CACHE_HOME/eecc/csim` (`~/.cache/eecc/csim`), private to the user
     (mode 0700), so no other user can plant a binary that `eecc csim` would run."""
-    import os
-
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     folder = root / "eecc" / "csim"
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -130,7 +129,7 @@ def build(project_dir: Path, build_dir: Path | None = None, *, timed: bool = Fal
     if not board:
         sources.insert(0, project_dir / "hls" / f"{model_name(project_dir)}_top.cpp")
     start = time.perf_counter()
-    tmp = folder / f".{exe.name}.tmp"
+    tmp = folder / f".{exe.name}.{os.getpid()}.tmp"  # concurrent builds of one key: own files
     try:
         compile_cpp(sources, tmp, defines=defines, library=project_library(project_dir))
     except ToolchainError as err:
