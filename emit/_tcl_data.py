@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from importlib import resources
 
 from eecc.cost.platform import Platform
+from eecc.cost.shell import axis_fifo_memory
 from eecc.emit._tcl_graph import Design
 
 IP_VENDOR = "eecc"
@@ -43,6 +44,8 @@ def project_tcl(model: str, design: Design, platform: Platform) -> str:
     links = [(k.src_ip, k.src_port, k.dst_ip, k.dst_port) for k in design.links]
     depths = [" ".join(str(k.depth) for k in design.links[i:i + 16])
               for i in range(0, len(design.links), 16)]
+    memories = [" ".join(axis_fifo_memory(k.depth) for k in design.links[i:i + 16])
+                for i in range(0, len(design.links), 16)]
     return "\n".join([
         f"# eecc: Vivado project data of '{model}' for {platform.name} (generated: values only).",
         "# The flow is in the static scripts beside this file, sourced at the end:",
@@ -70,6 +73,8 @@ def project_tcl(model: str, design: Design, platform: Platform) -> str:
         f"set eecc_connections {_list(links)}",
         "# FIFO depth (words) of each connection, in the same order",
         f"set eecc_fifo_depths {_list(depths)}",
+        "# Memory of each connection's FIFO (the one eecc.cost.shell prices), same order",
+        f"set eecc_fifo_memories {_list(memories)}",
         "",
         "# DMA: MM2S feeds these ports (beat k on lane k % lanes); S2MM reads these",
         f"set eecc_dma_in {_list(list(design.dma_in))}",

@@ -35,7 +35,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from eecc.cost.bram import fifo_bram, fifo_luts
+from eecc.cost.bram import fifo_bram, fifo_in_lutram, fifo_luts
 from eecc.cost.platform import Resources
 
 AXIS_WORD_BITS = 32 + 4 + 1
@@ -85,6 +85,13 @@ def register_slice(width: int) -> Resources:
     `regslice_both` HLS puts on an axis port): a main and a skid register, a 2:1 multiplexer
     per bit, two handshake flags and their logic."""
     return mux_register(width, 2) + register(width) + Resources(lut=2, ff=2)
+
+
+def axis_fifo_memory(depth: int, width: int = AXIS_WORD_BITS) -> str:
+    """The axis_data_fifo's FIFO_MEMORY_TYPE the block design sets on a link of `depth`
+    words: the memory `axis_data_fifo` prices it in (`eecc.cost.bram.fifo_in_lutram`), so
+    Vivado builds the FIFO the cost model counts instead of choosing one itself ("auto")."""
+    return "distributed" if fifo_in_lutram(depth, width) else "block"
 
 
 def axis_data_fifo(depth: int, width: int = AXIS_WORD_BITS) -> Resources:

@@ -8,7 +8,8 @@
 #   lite_ic    axi_interconnect: PS7 GP0 -> DMA AXI-Lite registers
 #   mem_ic0/1  axi_interconnect: DMA MM2S -> HP0, DMA S2MM -> HP1
 #   <layers>   one IP per layer from the HLS exports (build/hls/*/solution1/impl/ip)
-#   fifo_<i>   axis_data_fifo on every stream connection, depth from $eecc_fifo_depths
+#   fifo_<i>   axis_data_fifo on every stream connection, depth from $eecc_fifo_depths,
+#              memory (distributed / block) from $eecc_fifo_memories
 #   irq_concat xlconcat of the DMA's two interrupts into IRQ_F2P
 #   ready_high xlconstant 1 on the TREADY of outputs nobody reads ($eecc_discard)
 # With several input (output) lanes, an axis_dwidth_converter + axis_broadcaster
@@ -110,10 +111,11 @@ foreach eecc_layer $eecc_layers {
 }
 
 set eecc_i 0
-foreach eecc_link $eecc_connections eecc_depth $eecc_fifo_depths {
+foreach eecc_link $eecc_connections eecc_depth $eecc_fifo_depths eecc_memory $eecc_fifo_memories {
     lassign $eecc_link eecc_src eecc_src_port eecc_dst eecc_dst_port
     set eecc_fifo fifo_$eecc_i
-    eecc_cell xilinx.com:ip:axis_data_fifo:2.0 $eecc_fifo [list CONFIG.FIFO_DEPTH $eecc_depth]
+    eecc_cell xilinx.com:ip:axis_data_fifo:2.0 $eecc_fifo \
+        [list CONFIG.FIFO_DEPTH $eecc_depth CONFIG.FIFO_MEMORY_TYPE $eecc_memory]
     eecc_clock $eecc_fifo {s_axis_aclk} {s_axis_aresetn}
     eecc_intf $eecc_src/$eecc_src_port $eecc_fifo/S_AXIS
     eecc_intf $eecc_fifo/M_AXIS $eecc_dst/$eecc_dst_port

@@ -89,6 +89,17 @@ def test_flow_under_tclsh(folded: ModuleOp, tmp_path: Path) -> None:
     paths = _connected(calls)
     for link in design.links:
         assert (f"{link.src_ip}/{link.src_port}", f"{link.dst_ip}/{link.dst_port}") in paths
+    # every link FIFO is built in the memory the shell's cost prices it in
+    from eecc.cost.shell import axis_fifo_memory
+
+    memories = set()
+    for i, link in enumerate(design.links):
+        config = next(c for c in calls if c[0] == "set_property" and f"/fifo_{i}" in c)[2]
+        memory = axis_fifo_memory(link.depth)
+        assert f"CONFIG.FIFO_DEPTH {link.depth}" in config
+        assert f"CONFIG.FIFO_MEMORY_TYPE {memory}" in config
+        memories.add(memory)
+    assert memories == {"block", "distributed"}  # B-LeNet's links need both
     intf = {(c[1], c[2]) for c in calls if c[0] == "connect_bd_intf_net"}
     (ip, port), = design.dma_in
     assert ("/dma/M_AXIS_MM2S", f"/{ip}/{port}") in intf
