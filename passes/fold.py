@@ -148,7 +148,8 @@ class FoldPass(passes.ModulePass):
         if problem.scenarios:
             graph.attributes["ee.worst_throughput"] = FloatAttr(result.evaluation.throughput, 64)
         if any(s.queue_layer >= 0 for s in problem.stages):
-            self.check_floors(graph, mapping.model.platform)
+            raise_to_floors(graph, mapping.model.platform, self.platform, self.batch,
+                            self.budget)
         estimate = NetworkModel(graph, mapping.model.platform, self.batch).evaluate()
         if not estimate.fits(self.budget):
             name = graph.sym_name.data
@@ -158,23 +159,32 @@ class FoldPass(passes.ModulePass):
         mark_bottlenecks(graph, estimate)
         return result
 
-    def check_floors(self, graph: GraphOp, platform: Platform) -> None:
-        """The maps that wait for each decision at the chosen folds (`--ee-size-buffers`,
-        recomputed): each drop-on-exit buffer's `min_depth`, its depth raised to it where
-        the design still fits; where it would not, the searched depth stays, its floor the
-        sized depth the search started from, and stderr says so."""
-        model = NetworkModel(graph, platform, self.batch)
-        sizer = EeSizeBuffersPass(platform=self.platform)
-        for buffer in model.structure.drop_buffers:
-            chosen = buffer.buffer_depth()
-            searched_floor = buffer.min_depth.value.data if buffer.min_depth else chosen
-            floor = sizer.depth(model, buffer)
-            buffer.set_depth(max(chosen, floor), floor)
-            if not NetworkModel(graph, platform, self.batch).evaluate().fits(self.budget):
-                buffer.set_depth(chosen, min(searched_floor, chosen))
+
+def raise_to_floors(graph: GraphOp, platform: Platform, platform_name: str, batch: int,
+                    budget: float, quiet: bool = False) -> bool:
+    """The maps that wait for each decision at the chosen folds (`--ee-size-buffers`,
+    recomputed): each drop-on-exit buffer's `min_depth`, its depth raised to it where
+    the design still fits; where it would not, the searched depth stays, its floor the
+    sized depth the search started from, and stderr says so (unless `quiet`). True when
+    some depth was raised. `--fold` runs it on the design it writes, and `eecc explore`
+    on each candidate's, so that both report the design `--fold` emits."""
+    model = NetworkModel(graph, platform, batch)
+    sizer = EeSizeBuffersPass(platform=platform_name)
+    raised = False
+    for buffer in model.structure.drop_buffers:
+        chosen = buffer.buffer_depth()
+        searched_floor = buffer.min_depth.value.data if buffer.min_depth else chosen
+        floor = sizer.depth(model, buffer)
+        buffer.set_depth(max(chosen, floor), floor)
+        if not NetworkModel(graph, platform, batch).evaluate().fits(budget):
+            buffer.set_depth(chosen, min(searched_floor, chosen))
+            if not quiet:
                 print(f"fold: note: @{graph.sym_name.data}: a condbuffer keeps depth {chosen}; "
                       f"{floor} maps wait at the chosen folds but do not fit the budget",
                       file=sys.stderr)
+        raised = raised or buffer.buffer_depth() > chosen
+    return raised
+
 
 def mark_bottlenecks(graph: GraphOp, estimate: NetworkEstimate) -> None:
     """`ee.bottleneck` on every stage (its slowest op) and the graph (the limiting stage's)."""

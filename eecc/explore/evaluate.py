@@ -169,13 +169,54 @@ class Worker:
         problem, taps = self.subset(exits)
         problem = ir.with_rates(problem, reach)
         try:
-            return problem, self._search(exits, problem, taps)
+            found = self._search(exits, problem, taps)
         except Unfittable:
             return None
+        return problem, found, self._raised(exits, problem, found, reach)
+
+    def _raised(self, exits: tuple[int, ...], problem: Problem, found: SearchResult,
+                reach: tuple[float, ...]) -> tuple[float, tuple[float, ...]] | None:
+        """(throughput, resources) of the design `--fold` writes when it raises a condbuffer
+        to the maps that wait at the chosen folds (`passes.fold.raise_to_floors`), else None.
+        The subset's IR is restored afterwards."""
+        from eecc.network import NetworkModel
+        from eecc.passes.ee_annotate_rates import EeAnnotateRatesPass
+        from eecc.passes.fold import raise_to_floors
+
+        mapping = self.mappings[exits]
+        if not any(s.queue_layer >= 0 for s in problem.stages):
+            return None
+        graph = mapping.model.structure.graph
+        buffers = mapping.model.structure.drop_buffers
+        saved = [(b, b.properties.get("depth"), b.properties.get("min_depth")) for b in buffers]
+        folds = [op.current_fold_value() for op in mapping.model.ops]
+        ir.write(mapping, found.design)
+        try:
+            if not raise_to_floors(graph, self.platform, self.setting.platform,
+                                   self.setting.batch, self.setting.budget, quiet=True):
+                return None
+            top = graph
+            while top.parent_op() is not None:
+                top = top.parent_op()
+            EeAnnotateRatesPass(p=tuple(max(r, 1e-6) for r in reach[1:])).apply(self.ctx, top)
+            est = NetworkModel(graph, self.platform, self.setting.batch).evaluate()
+            r = est.total
+            return est.throughput, (r.lut, r.ff, r.dsp, r.bram)
+        finally:
+            for b, depth, floor in saved:
+                for name, value in (("depth", depth), ("min_depth", floor)):
+                    if value is None:
+                        b.properties.pop(name, None)
+                    else:
+                        b.properties[name] = value
+            for op, fold in zip(mapping.model.ops, folds, strict=True):
+                op.set_fold(fold)
 
     def _priced(self, base: Point, design: tuple, reach: tuple[float, ...]) -> Point:
-        problem, found = design
+        problem, found, raised = design
         ev = found.evaluation
+        if raised is not None:
+            ev = replace(ev, throughput=raised[0], resources=raised[1])
         share = max(r / c for r, c in zip(ev.resources, problem.capacity, strict=True))
         depths = [s.depth(c) for s, c in zip(problem.stages, found.design, strict=True)]
         cycles = sum(p * (d + t) for p, d, t in zip(reach, depths, ev.intervals, strict=True))
