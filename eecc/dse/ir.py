@@ -174,7 +174,10 @@ def search_with_repacks(mapping: Mapping,
     and shell (its link FIFOs and port wrappers) reserved from the budget until the design
     fits with them (they depend on neighbouring folds and on the lanes, so the stage curves
     cannot price them per layer). The problem the result was found on (with the reserve in
-    `fixed`) and the result.
+    `fixed`) and the result: of the rounds whose design fits with its own needs, the
+    fastest. A round that fits tries next the reserve cut to what its design needs (a first
+    design with many lanes may need far more than the best one); one that does not fit
+    grows the reserve; no reserve is tried twice.
 
     `run(problem, taps)` gets None first; in later rounds, when the first round's stage
     curves were exact, those curves cut to the new limit (`tap.restrict`): the same points
@@ -182,7 +185,10 @@ def search_with_repacks(mapping: Mapping,
     base = problem if problem is not None else mapping.problem
     reserve: tuple[float, ...] = (0.0, 0.0, 0.0, 0.0)
     first: tuple[Tap, ...] | None = None
+    best: tuple[Problem, SearchResult] | None = None
+    tried: set[tuple[float, ...]] = set()
     for _ in range(REPACK_ROUNDS):
+        tried.add(reserve)
         trial = replace(base, fixed=vadd(base.fixed, reserve))  # type: ignore[arg-type]
         reuse = None
         if first is not None:
@@ -193,11 +199,18 @@ def search_with_repacks(mapping: Mapping,
             first = found.taps
         need = repack_need(mapping, found.design)
         used = tuple(r - a + b for r, a, b in zip(found.evaluation.resources, reserve, need, strict=True))
-        grown = tuple(max(a, b) for a, b in zip(reserve, need, strict=True))
-        if fits(used, base.limit) or grown == reserve:
+        if fits(used, base.limit):
+            if best is None or found.evaluation.throughput > best[1].evaluation.throughput:
+                best = (trial, found)
+            # it fits with what it needs; a smaller reserve (its own need, where that is less)
+            # may leave room for a faster design, so that is tried next
+            nxt = tuple(min(a, b) for a, b in zip(reserve, need, strict=True))
+        else:
+            nxt = tuple(max(a, b) for a, b in zip(reserve, need, strict=True))
+        if nxt in tried:
             break
-        reserve = grown
-    return trial, found
+        reserve = nxt
+    return best if best is not None else (trial, found)
 
 
 def write(mapping: Mapping, design: Design) -> None:
